@@ -1,0 +1,1 @@
+"""The wqmon domain: catalogue, standards, sites, evaluation. Pure and vectorised, no I/O."""

@@ -1,0 +1,73 @@
+"""Monitoring sites and water functional zones (config/sites.yaml, config/zones.yaml)."""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.standards import WaterBody
+
+SiteKind = Literal["plant", "section", "lake", "source"]
+SITE_KIND_NAMES: dict[str, str] = {
+    "plant": "污水处理厂出水",
+    "section": "河流断面",
+    "lake": "湖库点位",
+    "source": "集中式饮用水水源地",
+}
+BoundaryRole = Literal["outgoing", "incoming"]
+
+
+class Zone(BaseModel):
+    """A water functional zone (水功能区) and the class its water must meet."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^\S+$")
+    name: str
+    target: str
+    water_body: WaterBody = "river"
+
+
+class Logger(BaseModel):
+    """An HJ 212 data logger (数采仪) that reports for a site."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mn: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=64)
+
+
+class Site(BaseModel):
+    """A monitoring site and the standard, class and situation it is judged by."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^\S+$")
+    name: str
+    kind: SiteKind
+    standard: str
+    target: str | None = None  # class to meet; sections/lakes default to their zone's target
+    zone: str | None = None
+    water_body: WaterBody | None = None
+    boundary: BoundaryRole | None = None  # cross-boundary section role (跨界断面)
+    built: dt.date | None = None  # plant construction date (GB 18918 表1 第9项)
+    withdrawal_m3_per_year: float | None = Field(default=None, ge=0)
+    logger: Logger | None = None
+    expected_interval_minutes: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> "Site":
+        if self.kind == "plant" and self.target is None:
+            raise ValueError("a plant needs 'target': its GB 18918 class (1A, 1B, 2 or 3)")
+        if self.kind == "source" and self.withdrawal_m3_per_year is None:
+            raise ValueError("a drinking-water source needs 'withdrawal_m3_per_year'")
+        if self.boundary is not None and self.kind != "section":
+            raise ValueError("only a river section can have a cross-boundary 'boundary' role")
+        return self
+
+    @property
+    def effective_water_body(self) -> WaterBody:
+        """Lake points and sources on lakes are judged with lake/reservoir limits."""
+        if self.water_body is not None:
+            return self.water_body
+        return "lake" if self.kind == "lake" else "river"

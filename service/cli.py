@@ -1,0 +1,22 @@
+"""The `wqmon` command line. Each group of commands lives in its own module under service/commands/."""
+
+import typer
+
+from service.commands import classify
+
+app = typer.Typer(
+    name="wqmon",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("classify")(classify.classify)
+
+
+@app.callback()
+def _root() -> None:
+    """Water-quality compliance data service: collect, judge and report surface and waste water."""
+
+
+def main() -> None:
+    """Entry point of the `wqmon` console script."""
+    app()
