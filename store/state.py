@@ -1,0 +1,52 @@
+"""The service's own state (API keys, alerts, quarantine, watermarks, hand-entered indicators).
+
+Readings go to the time-series store (DuckDB or InfluxDB); everything else the service must
+remember lives in one SQLite file beside it, whatever the reading store is. Each feature owns
+its tables in its own module (store/quarantine.py, store/alerts.py …) and creates them with
+`ensure_schema` on first use.
+"""
+
+import sqlite3
+import threading
+from pathlib import Path
+
+
+class StateDB:
+    """One SQLite file shared by the service's threads; every write is a committed transaction."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=FULL")
+        self._lock = threading.RLock()
+
+    def ensure_schema(self, statements: str) -> None:
+        """Run idempotent DDL (CREATE TABLE IF NOT EXISTS …)."""
+        with self._lock:
+            self._connection.executescript(statements)
+
+    def execute(self, sql: str, parameters: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+        """Run one statement in its own transaction and return its rows."""
+        with self._lock:
+            self._connection.row_factory = sqlite3.Row
+            cursor = self._connection.execute(sql, parameters)
+            return cursor.fetchall()
+
+    def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+        """Run one statement for many rows in a single transaction."""
+        with self._lock:
+            self._connection.execute("BEGIN")
+            try:
+                self._connection.executemany(sql, rows)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._connection.close()
