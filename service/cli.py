@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import classify
+from service.commands import classify, demo, keys, serve
 
 app = typer.Typer(
     name="wqmon",
@@ -10,6 +10,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("classify")(classify.classify)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.add_typer(keys.app, name="keys")
 
 
 @app.callback()
