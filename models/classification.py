@@ -39,7 +39,7 @@ CLASS_III = 2  # index of class III in GB 3838's class list
 
 
 def judge_readings(
-    codes: pd.Series | np.ndarray,
+    codes: pd.Series | pd.Categorical | np.ndarray,
     values: np.ndarray,
     non_detect: np.ndarray,
     table: LimitTable,
@@ -70,7 +70,7 @@ def judge_readings(
     """
     values = np.asarray(values, dtype=float)
     non_detect = np.asarray(non_detect, dtype=bool)
-    row = table.row_of(np.asarray(codes))
+    row = table.row_of(codes)
     known = row >= 0
     safe_row = np.where(known, row, 0)
 
