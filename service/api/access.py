@@ -1,6 +1,6 @@
 """API-key access: who is calling, and whether their role may do what they ask."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Final, Literal
 
 from fastapi import Depends, Request, Security
@@ -26,7 +26,7 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API k
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key, as an alternative header")
 
 
-def caller(
+async def caller(
     request: Request,
     context: Annotated[Services, Depends(services)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
@@ -46,10 +46,10 @@ def caller(
     return key
 
 
-def allowed(capability: Capability) -> Callable[..., ApiKey]:
+def allowed(capability: Capability) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency: the caller's key, when its role grants `capability`; 403 problem otherwise."""
 
-    def check(key: Annotated[ApiKey, Depends(caller)]) -> ApiKey:
+    async def check(key: Annotated[ApiKey, Depends(caller)]) -> ApiKey:
         if capability not in ROLE_CAPABILITIES.get(key.role, frozenset()):
             roles = ", ".join(r for r, caps in ROLE_CAPABILITIES.items() if capability in caps)
             raise Forbidden(f"key '{key.name}' has role {key.role!r}; this needs one of: {roles}")

@@ -33,6 +33,6 @@ class Services:
     quarantine: QuarantinePort | None = None
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     """The Services of the app handling `request`."""
     return request.app.state.services  # type: ignore[no-any-return]

@@ -31,7 +31,7 @@ class Paging(BaseModel):
         return items[self.offset : self.offset + self.limit]
 
 
-def paging(
+async def paging(
     context: Annotated[Services, Depends(services)],
     limit: Annotated[int, Query(ge=1, le=100_000, description="items per page")] = 100,
     offset: Annotated[int, Query(ge=0, le=10**12, description="items to skip")] = 0,
