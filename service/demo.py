@@ -77,7 +77,7 @@ def demo_readings(year: int = DEMO_YEAR, *, seed: int = SEED) -> pd.DataFrame:
 
 def _seasonal(times: pd.DatetimeIndex, low: float, high: float) -> np.ndarray:
     """A yearly cycle, coldest in late January, warmest in late July."""
-    day = times.dayofyear.to_numpy()
+    day = times.day_of_year.to_numpy()
     return low + (high - low) * (1 - np.cos(2 * np.pi * (day - 25) / 365)) / 2
 
 

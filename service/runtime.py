@@ -6,7 +6,9 @@ listeners stop (flushing what they accepted) and the store is closed (flushing w
 """
 
 import logging
+import signal
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -108,6 +110,11 @@ class Service:
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
         started: list[Any] = []
+        # Our handlers stay in place around uvicorn's: uvicorn re-raises the signal it caught once it has
+        # stopped, and that must land here (a no-op) rather than kill the process before the store is flushed.
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for listener in self.parts.listeners:
                 listener.start()
@@ -122,6 +129,11 @@ class Service:
                 except Exception:
                     log.exception("stopping %r failed", listener)
             self.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         """Ask the HTTP server to finish (as SIGTERM does)."""
