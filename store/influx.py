@@ -21,7 +21,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import httpx
 import numpy as np
@@ -198,7 +198,7 @@ class InfluxStore:
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _query(self, statement: str) -> Iterator[dict[str, object]]:
+    def _query(self, statement: str) -> Iterator[dict[str, Any]]:
         """Run InfluxQL (chunked) and yield each series of the answer (name, tags, columns, values)."""
         data = {"q": statement}
         params = {"db": self.database, "epoch": "ns", "chunked": "true", "chunk_size": "100000"}
@@ -229,9 +229,9 @@ class InfluxStore:
         statement = f"SELECT {columns} {_FROM} {where} GROUP BY {_TAG_LIST} {suffix}"
         parts: list[pd.DataFrame] = []
         for series in self._query(statement):
-            names = list(series["columns"])  # type: ignore[call-overload]
+            names = list(series["columns"])
             part = pd.DataFrame(series["values"], columns=names)
-            tags: dict[str, str] = series.get("tags") or {}  # type: ignore[assignment]
+            tags: dict[str, str] = series.get("tags") or {}
             for tag in TAGS:
                 part[tag] = tags.get(tag, "")
             parts.append(part)
@@ -313,8 +313,9 @@ class InfluxStore:
             statement = f'SELECT {function}("value") {_FROM} GROUP BY {_TAG_LIST}'
             rows = []
             for series in self._query(statement):
-                tags: dict[str, str] = series.get("tags") or {}  # type: ignore[assignment]
-                (when, value), *_ = series["values"]  # type: ignore[misc]
+                tags: dict[str, str] = series.get("tags") or {}
+                values: list[list[Any]] = series["values"]
+                when, value = values[0][0], values[0][1]
                 rows.append({**{t: tags.get(t, "") for t in TAGS}, name: value if name == "count" else when})
             parts[name] = pd.DataFrame(rows, columns=[*TAGS, name])
         frame = parts["count"].merge(parts["first"], on=list(TAGS)).merge(parts["last"], on=list(TAGS))
