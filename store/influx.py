@@ -227,17 +227,23 @@ class InfluxStore:
         """Points with their time, tags and the given fields, one frame."""
         columns = ", ".join(quote_identifier(f) for f in fields)
         statement = f"SELECT {columns} {_FROM} {where} GROUP BY {_TAG_LIST} {suffix}"
-        parts: list[pd.DataFrame] = []
+        rows: list[list[Any]] = []
+        counts: list[int] = []
+        tag_sets: list[tuple[str, ...]] = []
+        names = ["time", *fields]
         for series in self._query(statement):
             names = list(series["columns"])
-            part = pd.DataFrame(series["values"], columns=names)
             tags: dict[str, str] = series.get("tags") or {}
-            for tag in TAGS:
-                part[tag] = tags.get(tag, "")
-            parts.append(part)
-        if not parts:
+            rows.extend(series["values"])
+            counts.append(len(series["values"]))
+            tag_sets.append(tuple(tags.get(t, "") for t in TAGS))
+        if not rows:
             return pd.DataFrame(columns=["time", *fields, *TAGS])
-        frame = pd.concat(parts, ignore_index=True)
+        # Columns at once: one DataFrame per series costs ~1 ms each, which 2000 series make seconds.
+        frame = pd.DataFrame(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
+        owner = np.repeat(np.arange(len(tag_sets)), counts)
+        for position, tag in enumerate(TAGS):
+            frame[tag] = np.array([tag_set[position] for tag_set in tag_sets], dtype=object)[owner]
         frame["time"] = pd.to_datetime(frame["time"].astype("int64"), unit="ns", utc=True)
         return frame
 
