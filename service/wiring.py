@@ -12,29 +12,16 @@ import pandas as pd
 from models.configuration import Configuration
 from service.ports import AlertsPort, CompliancePort, Importer, PullPort, QuarantinePort
 from service.settings import Settings
-from store.base import Store, StoreError
-from store.memory import MemoryStore
+from store import open_store
+from store.base import Store
 from store.state import StateDB
 
 OnStored = Callable[[pd.DataFrame], None]
 
 
 def open_reading_store(url: str) -> Store:
-    """The reading store for `url` (memory://, duckdb:///path, influxdb://…)."""
-    if url.startswith("memory://"):
-        return MemoryStore(url)
-    # TODO(lead): `open_store` lands with branch `store`; drop this lookup once it is on main.
-    try:
-        from store import open_store  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from store.base import open_store  # type: ignore[attr-defined,no-redef]
-        except ImportError:
-            raise StoreError(
-                f"store {url!r}: this build has no DuckDB/InfluxDB backend yet; set WQMON_STORE=memory:// "
-                "to run with an in-memory store"
-            ) from None
-    return open_store(url)  # type: ignore[no-any-return]
+    """The reading store for `url` (duckdb:///path, influxdb://…)."""
+    return open_store(url)
 
 
 @dataclass

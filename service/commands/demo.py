@@ -10,7 +10,7 @@ from models.configuration import Configuration
 from service.demo import DemoFolder, demo_readings, describe, write_config
 from service.runtime import Service, StartupError, load_settings
 from service.wiring import open_reading_store
-from store.base import Store, StoreError
+from store.base import StoreError
 from store.keys import KeyStore
 from store.state import StateDB
 
@@ -25,8 +25,12 @@ def demo(
 ) -> None:
     """Create a demo county with a year of data in FOLDER (if it is not there yet) and serve it."""
     where = DemoFolder(folder)
-    store = _open_store(where)
-    if not where.exists() or _is_memory(store):
+    try:
+        store = open_reading_store(where.store_url)
+    except StoreError as error:
+        typer.echo(f"wqmon: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    if not where.exists():
         started = time.perf_counter()
         write_config(where.config_dir)
         readings = demo_readings()
@@ -64,16 +68,3 @@ def demo(
         typer.echo(f'try: curl -H "Authorization: Bearer {token}" {url}/api/v1/sites')
 
     service.run(sock=sock, on_ready=ready)
-
-
-def _open_store(where: DemoFolder) -> Store:
-    try:
-        return open_reading_store(where.store_url)
-    except StoreError as error:
-        # TODO(lead): remove once the DuckDB store is on main; the demo then always persists.
-        typer.echo(f"wqmon: {error}; the demo runs on an in-memory store (regenerated each start)", err=True)
-        return open_reading_store("memory://demo")
-
-
-def _is_memory(store: Store) -> bool:
-    return getattr(store, "url", "").startswith("memory://")

@@ -1,4 +1,4 @@
-"""A real wqmon API on 127.0.0.1 (uvicorn in a thread) over a fresh store and state, with one key per role."""
+"""A real wqmon API on 127.0.0.1 (uvicorn in a thread) over a fresh DuckDB store and state, one key per role."""
 
 import socket
 import threading
@@ -15,8 +15,9 @@ from models.configuration import Configuration
 from service.api.app import create_app
 from service.demo import write_config
 from service.settings import Settings
+from store.base import Store
+from store.duckdb_store import DuckDBStore
 from store.keys import ROLES, KeyStore
-from store.memory import MemoryStore
 from store.state import StateDB
 
 
@@ -26,7 +27,7 @@ class LiveApi:
 
     url: str
     keys: dict[str, str]  # role -> key
-    store: MemoryStore
+    store: Store
     state: StateDB
     settings: Settings
 
@@ -60,9 +61,14 @@ def serve_in_thread(app: object) -> tuple[str, uvicorn.Server, threading.Thread]
 @pytest.fixture
 def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
     """The API of the demo county, empty store, a key for every role."""
-    settings = Settings(config_dir=demo_config.folder, store="memory://", state_path=tmp_path / "state.sqlite",
-                        max_upload_bytes=200_000, max_page_size=500)  # fmt: skip
-    store, state = MemoryStore(), StateDB(settings.state_path)
+    settings = Settings(
+        config_dir=demo_config.folder,
+        store=f"duckdb:///{tmp_path / 'wqmon.duckdb'}",
+        state_path=tmp_path / "state.sqlite",
+        max_upload_bytes=200_000,
+        max_page_size=500,
+    )
+    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_path)
     keys = KeyStore(state)
     tokens = {role: keys.create(role=role, name=f"test {role}")[0] for role in ROLES}
     app = create_app(settings, config=demo_config, store=store, state=state)
@@ -70,4 +76,5 @@ def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
     yield LiveApi(url=url, keys=tokens, store=store, state=state, settings=settings)
     server.should_exit = True
     thread.join()
+    store.close()
     state.close()

@@ -15,8 +15,8 @@ from models.configuration import Configuration
 from service.api.app import create_app
 from service.api.problems import PROBLEM_TYPE_BASE
 from service.settings import Settings
+from store.duckdb_store import DuckDBStore
 from store.keys import KeyStore
-from store.memory import MemoryStore
 from store.state import StateDB
 from tests.service.conftest import serve_in_thread
 
@@ -24,14 +24,16 @@ from tests.service.conftest import serve_in_thread
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory, demo_config: Configuration) -> Iterator[tuple[str, str]]:
     """(URL, admin key) of a live API that the fuzzer may write to."""
-    state_path = tmp_path_factory.mktemp("fuzz") / "state.sqlite"
-    settings = Settings(config_dir=demo_config.folder, store="memory://", state_path=state_path, max_page_size=500)
+    folder = tmp_path_factory.mktemp("fuzz")
+    state_path, store = folder / "state.sqlite", DuckDBStore(folder / "wqmon.duckdb")
+    settings = Settings(config_dir=demo_config.folder, store=f"duckdb:///{store.path}", state_path=state_path)
     state = StateDB(state_path)
     token, _ = KeyStore(state).create(role="admin", name="schemathesis")
-    url, server, thread = serve_in_thread(create_app(settings, config=demo_config, store=MemoryStore(), state=state))
+    url, server, thread = serve_in_thread(create_app(settings, config=demo_config, store=store, state=state))
     yield url, token
     server.should_exit = True
     thread.join()
+    store.close()
     state.close()
 
 

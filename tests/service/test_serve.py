@@ -12,7 +12,6 @@ import pytest
 
 from models.configuration import Configuration
 from service.wiring import open_reading_store
-from store.base import StoreError
 from store.keys import KeyStore
 from store.state import StateDB
 
@@ -63,20 +62,11 @@ def post_and_stop(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
     return process.returncode, out
 
 
-def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, demo_config: Configuration) -> None:
-    returncode, out = post_and_stop(tmp_path, environment(tmp_path, demo_config, "memory://"))
+def test_sigterm_stops_cleanly_keeping_every_accepted_reading(tmp_path: Path, demo_config: Configuration) -> None:
+    url = f"duckdb:///{tmp_path / 'wqmon.duckdb'}"
+    returncode, out = post_and_stop(tmp_path, environment(tmp_path, demo_config, url))
     assert returncode == 0
     assert "stopped; every accepted reading is stored" in out
-
-
-def test_readings_accepted_before_sigterm_are_in_the_store(tmp_path: Path, demo_config: Configuration) -> None:
-    url = f"duckdb:///{tmp_path / 'wqmon.duckdb'}"
-    try:
-        open_reading_store(url).close()
-    except StoreError:
-        pytest.skip("needs the DuckDB store (branch `store`), not yet on main")  # TODO(lead): remove once merged
-    returncode, _ = post_and_stop(tmp_path, environment(tmp_path, demo_config, url))
-    assert returncode == 0
     store = open_reading_store(url)
     assert len(store.read(sites=["qx-chujing"])) == 1
     store.close()
@@ -87,13 +77,13 @@ def test_readings_accepted_before_sigterm_are_in_the_store(tmp_path: Path, demo_
     [
         ("WQMON_HTTP_PORT", "70000", "WQMON_HTTP_PORT='70000': Input should be less than or equal to 65535"),
         ("WQMON_CONFIG_DIR", "/nonexistent/wqmon", "configuration folder /nonexistent/wqmon does not exist"),
-        ("WQMON_STORE", "ftp://nowhere", "store (WQMON_STORE=ftp://nowhere)"),
+        ("WQMON_STORE", "ftp://nowhere", "store (WQMON_STORE=ftp://nowhere): store URL 'ftp://nowhere': scheme 'ftp'"),
     ],
 )
 def test_bad_settings_stop_start_up_saying_what_to_fix(
     tmp_path: Path, demo_config: Configuration, variable: str, value: str, message: str
 ) -> None:
-    env = {**environment(tmp_path, demo_config, "memory://"), variable: value}
+    env = {**environment(tmp_path, demo_config, f"duckdb:///{tmp_path / 'wqmon.duckdb'}"), variable: value}
     result = subprocess.run(
         [sys.executable, "-m", "service", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
@@ -109,7 +99,7 @@ def test_a_busy_port_is_reported(tmp_path: Path, demo_config: Configuration) -> 
         result = subprocess.run(
             [sys.executable, "-m", "service", "serve", "--port", str(port)],
             cwd=ROOT,
-            env=environment(tmp_path, demo_config, "memory://"),
+            env=environment(tmp_path, demo_config, f"duckdb:///{tmp_path / 'wqmon.duckdb'}"),
             capture_output=True,
             text=True,
             timeout=60,
