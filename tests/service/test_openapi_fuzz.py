@@ -48,7 +48,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_operation_answers_with_a_server_error(case: schemathesis.Case, fuzzed: tuple[str, str]) -> None:
     url, token = fuzzed
     response = case.call(base_url=url, headers={"Authorization": f"Bearer {token}"})

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from models.configuration import Configuration
+from service.cli import app
 from service.wiring import open_reading_store
 from store.keys import KeyStore
 from store.state import StateDB
@@ -84,10 +86,8 @@ def test_bad_settings_stop_start_up_saying_what_to_fix(
     tmp_path: Path, demo_config: Configuration, variable: str, value: str, message: str
 ) -> None:
     env = {**environment(tmp_path, demo_config, f"duckdb:///{tmp_path / 'wqmon.duckdb'}"), variable: value}
-    result = subprocess.run(
-        [sys.executable, "-m", "service", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 2
+    result = CliRunner().invoke(app, ["serve"], env=env)
+    assert result.exit_code == 2
     assert message in result.stderr
 
 
@@ -96,13 +96,7 @@ def test_a_busy_port_is_reported(tmp_path: Path, demo_config: Configuration) -> 
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "service", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=environment(tmp_path, demo_config, f"duckdb:///{tmp_path / 'wqmon.duckdb'}"),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert result.returncode == 2
+        env = environment(tmp_path, demo_config, f"duckdb:///{tmp_path / 'wqmon.duckdb'}")
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)], env=env)
+    assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "WQMON_HTTP_PORT" in result.stderr
