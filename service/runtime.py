@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from models.configuration import Configuration
 from models.errors import ConfigError
 from service.api.app import create_app
+from service.compliance_cache import Generation
 from service.metrics import Metrics
 from service.settings import Settings
 from service.wiring import Parts, build_parts, open_reading_store
@@ -51,6 +52,7 @@ class Service:
     def __init__(self, settings: Settings, *, config: Configuration, store: Store, state: StateDB) -> None:
         self.settings, self.config, self.store, self.state = settings, config, store, state
         self.metrics = Metrics()
+        self.generation = Generation()
         self.parts: Parts = build_parts(settings, config=config, store=store, state=state, on_stored=self._stored)
         self.app = create_app(
             settings,
@@ -62,6 +64,7 @@ class Service:
             quarantine=self.parts.quarantine,
             importer=self.parts.importer,
             metrics=self.metrics,
+            generation=self.generation,
         )
         self.server: uvicorn.Server | None = None
 
@@ -85,6 +88,7 @@ class Service:
 
     def _stored(self, readings: pd.DataFrame) -> None:
         """Called by the HJ 212 listener and the pull scheduler after they stored readings."""
+        self.generation.bump()
         self.metrics.readings_ingested.labels(channel=str(readings["source"].iloc[0]).split(":")[0]).inc(len(readings))
         if self.parts.alerts is not None:
             self.parts.alerts.process(readings)

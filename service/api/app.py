@@ -12,6 +12,7 @@ from service.api.routes import alerts as alert_routes
 from service.api.routes import catalogue, health, keys, readings
 from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
+from service.compliance_cache import CachedCompliance, Generation
 from service.metrics import Metrics
 from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
 from service.readings_input import table_importer
@@ -36,6 +37,7 @@ def create_app(
     quarantine: QuarantinePort | None = None,
     importer: Importer | None = None,
     metrics: Metrics | None = None,
+    generation: Generation | None = None,
 ) -> FastAPI:
     """The wqmon HTTP API over one store and one state database."""
     app = FastAPI(
@@ -52,6 +54,9 @@ def create_app(
         redoc_url=None,
     )
     metrics = metrics or Metrics()
+    generation = generation or Generation()
+    if compliance is not None:
+        compliance = CachedCompliance(compliance, generation)
     context = Services(
         settings=settings,
         config=config,
@@ -65,6 +70,7 @@ def create_app(
         alerts=alerts,
         compliance=compliance,
         quarantine=quarantine,
+        generation=generation,
     )
     app.state.services = context
     if quarantine is not None:

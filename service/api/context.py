@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from models.configuration import Configuration
+from service.compliance_cache import Generation
 from service.metrics import Metrics
 from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
 from service.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     alerts: AlertsPort | None = None
     compliance: CompliancePort | None = None
     quarantine: QuarantinePort | None = None
+    generation: Generation | None = None
 
 
 async def services(request: Request) -> Services:
