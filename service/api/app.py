@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models.configuration import Configuration
 from service.api.context import Services
-from service.api.problems import install_problem_handlers, problem_response
+from service.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, install_problem_handlers, problem_response
 from service.api.routes import alerts as alert_routes
 from service.api.routes import catalogue, health, keys, readings
 from service.api.routes import compliance as compliance_routes
@@ -81,8 +81,28 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.include_router(health.router)
     for module in (catalogue, readings, compliance_routes, alert_routes, quarantine_routes, keys):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
+    _describe_problems_as_problem_json(app)
     return app
+
+
+def _describe_problems_as_problem_json(app: FastAPI) -> None:
+    """In the OpenAPI description, error bodies are application/problem+json (FastAPI says application/json)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for code, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if code[0] in "45" and PROBLEM_MEDIA_TYPE in content and "application/json" in content:
+                            content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _open_alerts(alerts: AlertsPort) -> float:

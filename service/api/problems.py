@@ -10,6 +10,7 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
@@ -19,6 +20,40 @@ from store.keys import UnknownKeyError
 
 PROBLEM_MEDIA_TYPE: Final[str] = "application/problem+json"
 PROBLEM_TYPE_BASE: Final[str] = "urn:wqmon:problem:"
+
+
+class RowError(BaseModel):
+    """What is wrong with one row or field of the request."""
+
+    row: int | None = None
+    line: int | None = None
+    field: str | None = None
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error response."""
+
+    type: str = Field(description="URI naming the kind of problem, urn:wqmon:problem:<slug>")
+    title: str
+    status: int
+    detail: str = Field(description="what went wrong and what to do about it")
+    instance: str = Field(description="the path of the request")
+    errors: list[RowError] | None = Field(default=None, description="per-row or per-field problems")
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+# The error responses every /api/v1 operation may give, for the OpenAPI description.
+PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    401: _documented("no valid API key"),
+    403: _documented("the key's role does not allow this"),
+    404: _documented("no such site, parameter, zone, standard, alert or key"),
+    422: _documented("invalid request; `errors` lists each bad row or field"),
+    501: _documented("a part this build does not include"),
+}
 
 
 class ProblemError(Exception):
@@ -71,7 +106,7 @@ class NotAvailable(ProblemError):
 
 
 # (status, title, slug) for each error class; the first class in an error's MRO wins.
-STATUS_CODES: Final[dict[type[BaseException], tuple[int, str, str]]] = {
+STATUS_CODES: Final[dict[type[Exception], tuple[int, str, str]]] = {
     UnknownSiteError: (404, "Unknown site", "unknown-site"),
     UnknownParameterError: (404, "Unknown parameter", "unknown-parameter"),
     UnknownKeyError: (404, "Unknown API key", "unknown-key"),
