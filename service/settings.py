@@ -18,3 +18,25 @@ class Settings(BaseSettings):
         default="duckdb:///data/wqmon.duckdb", description="duckdb:///path or influxdb://user:pass@host:8086/db"
     )
     timezone: str = Field(default="Asia/Shanghai", description="zone of local calendar days, months and years")
+    state_db: Path = Field(
+        default=Path("data/wqmon-state.sqlite"), description="SQLite file of the service's own state (store/state.py)"
+    )
+
+    # HJ 212 server (ingest/hj212/server.py)
+    hj212_host: str = Field(default="0.0.0.0", description="address the HJ 212 listener binds")
+    hj212_port: int = Field(default=8212, ge=0, le=65535, description="TCP port of the HJ 212 listener (0: any free)")
+    hj212_idle_timeout_s: float = Field(default=600.0, gt=0, description="close a logger connection idle this long")
+    hj212_max_segment_bytes: int = Field(
+        default=1024, gt=0, le=9999, description="longest data segment accepted (HJ 212-2017 Table 2: 1024)"
+    )
+    hj212_max_garbage_bytes: int = Field(
+        default=65536, gt=0, description="close a connection that sends this many bytes in a row without '##'"
+    )
+    hj212_flush_packets: int = Field(default=1000, gt=0, description="write to the store every N data packets …")
+    hj212_flush_interval_s: float = Field(default=0.2, gt=0, description="… or this often, whichever comes first")
+    hj212_clock_ahead_minutes: float = Field(
+        default=60.0, ge=0, description="quarantine data whose DataTime is further than this in the future"
+    )
+    hj212_clock_behind_days: float = Field(
+        default=31.0, ge=0, description="quarantine data whose DataTime is further than this in the past"
+    )
