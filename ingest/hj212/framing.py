@@ -141,7 +141,11 @@ class StreamFramer:
         if self._buffer:
             raw = bytes(self._buffer)
             self._buffer.clear()
-            out.append(BadFrame(raw, "truncated", f"stream ended inside a packet after {len(raw)} bytes"))
+            if raw.endswith(TRAILER) and raw[2:6].isdigit():
+                message = _length_message(int(raw[2:6]), len(raw) - OVERHEAD)
+                out.append(BadFrame(raw, "bad_length", message))
+            else:
+                out.append(BadFrame(raw, "truncated", f"stream ended inside a packet after {len(raw)} bytes"))
         return out
 
     def _add_garbage(self, raw: bytearray | bytes) -> None:

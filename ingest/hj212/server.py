@@ -135,8 +135,7 @@ class Hj212Server:
         if self._connections:
             await asyncio.gather(*self._connections, return_exceptions=True)
         if self._flusher is not None:
-            self._wake.set()
-            self._flusher.cancel()
+            self._wake.set()  # never cancel a flush: a write in its thread would finish uncounted
             await asyncio.gather(self._flusher, return_exceptions=True)
         await self.flush()
         if self._server is not None:
@@ -245,7 +244,10 @@ class Hj212Server:
             self._hold(raw, peer, packet.mn, "bad_field", f"CN {packet.cn} data without CP DataTime", now)
             return
         if data_time - now > self._ahead or now - data_time > self._behind:
-            message = f"DataTime {data_time.isoformat()} is too far from the platform's clock {now.isoformat()}"
+            message = (
+                f"DataTime {data_time.isoformat()} is outside the platform clock {now.isoformat()} "
+                f"- {self._behind.days} days / + {self._ahead} (settings hj212_clock_*)"
+            )
             self._hold(raw, peer, packet.mn, "clock", message, now)
             return
         self.counters.values_repeated += len(values.repeated_keys)
@@ -277,7 +279,7 @@ class Hj212Server:
     # --- batches -----------------------------------------------------------------------------
 
     async def _flush_loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.settings.hj212_flush_interval_s)
             except TimeoutError:
