@@ -119,6 +119,8 @@ class StreamFramer:
                     self.overflowed = True
                     self._emit_garbage(out)
                 break
+            while buffer[start + 2 : start + 3] == b"#":  # "###…": the packet starts at the last "##"
+                start += 1
             if start > position:
                 self._add_garbage(buffer[position:start])
             self._emit_garbage(out)
