@@ -136,7 +136,7 @@ class StreamFramer:
     def close(self) -> list[Frame | BadFrame]:
         """The end of the stream: pending garbage, and whatever is left is an incomplete packet."""
         out: list[Frame | BadFrame] = []
-        if self._buffer and not self._buffer.startswith(HEADER):
+        if self._buffer and not self._buffer.startswith(b"#"):  # a kept '#' may begin a packet
             self._add_garbage(self._buffer)
             self._buffer.clear()
         self._emit_garbage(out)

@@ -3,7 +3,6 @@
 import json
 import socket
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -92,7 +91,7 @@ def decode(
 def send(
     address: Annotated[str, typer.Argument(metavar="HOST:PORT", help="the HJ 212 server")],
     file: Annotated[Path, typer.Argument(help="capture to replay, sent byte for byte")],
-    wait: Annotated[float, typer.Option(help="seconds to wait for replies after the last byte")] = 1.0,
+    wait: Annotated[float, typer.Option(help="stop waiting for replies after this many silent seconds")] = 5.0,
     chunk: Annotated[int, typer.Option(help="bytes per send", min=1)] = 65536,
 ) -> None:
     """Replay a capture to a server and print what was sent and how many replies came back."""
@@ -111,9 +110,14 @@ def send(
                 connection.sendall(data[start : start + chunk])
                 received += _drain(connection, 0.0)
             connection.shutdown(socket.SHUT_WR)
-            deadline = time.monotonic() + wait
-            while (left := deadline - time.monotonic()) > 0:
-                more = _drain(connection, left)
+            # read replies until the server hangs up (it does once it has handled the whole stream)
+            # or stays silent for `wait` seconds
+            connection.settimeout(wait)
+            while True:
+                try:
+                    more = connection.recv(65536)
+                except TimeoutError:
+                    break
                 if not more:
                     break
                 received += more

@@ -13,8 +13,13 @@ def capture_files() -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def captured() -> list[bytes]:
+def capture_paths() -> list[Path]:
     files = capture_files()
     if not files:
         pytest.fail(f"no captured HJ 212 traffic in {CAPTURE_DIR}")
-    return [f.read_bytes() for f in files]
+    return files
+
+
+@pytest.fixture(scope="session")
+def captured(capture_paths: list[Path]) -> list[bytes]:
+    return [f.read_bytes() for f in capture_paths]
