@@ -32,8 +32,13 @@ class Settings(BaseSettings):
     hj212_max_garbage_bytes: int = Field(
         default=65536, gt=0, description="close a connection that sends this many bytes in a row without '##'"
     )
-    hj212_flush_packets: int = Field(default=1000, gt=0, description="write to the store every N data packets …")
-    hj212_flush_interval_s: float = Field(default=0.2, gt=0, description="… or this often, whichever comes first")
+    hj212_flush_packets: int = Field(
+        default=1000, gt=0, description="write at once when this many data packets wait (else after the linger)"
+    )
+    hj212_flush_linger_s: float = Field(
+        default=0.02, ge=0, description="wait this long after the first data packet to gather a batch"
+    )
+    hj212_flush_interval_s: float = Field(default=0.2, gt=0, description="write quarantine entries this often")
     hj212_clock_ahead_minutes: float = Field(
         default=60.0, ge=0, description="quarantine data whose DataTime is further than this in the future"
     )

@@ -261,8 +261,7 @@ class Hj212Server:
             self._hold(raw, peer, packet.mn, "no_readings", message, now)
             return
         self._pending.append(_Pending(raw, peer, packet, writer, now))
-        if len(self._pending) >= self.settings.hj212_flush_packets:
-            self._wake.set()
+        self._wake.set()
 
     def _hold(
         self, raw: bytes, peer: str, mn: str | None, reason: QuarantineReason, message: str, now: dt.datetime
@@ -279,12 +278,22 @@ class Hj212Server:
     # --- batches -----------------------------------------------------------------------------
 
     async def _flush_loop(self) -> None:
+        """Group commit: a write starts as soon as data waits and the previous write is done.
+
+        Packets arriving during a write form the next batch, so batches grow with the load and an
+        acknowledging logger waits about one write, not a fixed interval. A short linger
+        (hj212_flush_linger_s) gathers a batch first unless hj212_flush_packets are waiting;
+        quarantine entries alone are written every hj212_flush_interval_s.
+        """
+        settings = self.settings
         while not self._stopping:
             try:
-                await asyncio.wait_for(self._wake.wait(), self.settings.hj212_flush_interval_s)
+                await asyncio.wait_for(self._wake.wait(), settings.hj212_flush_interval_s)
             except TimeoutError:
                 pass
             self._wake.clear()
+            if self._pending and len(self._pending) < settings.hj212_flush_packets and not self._stopping:
+                await asyncio.sleep(settings.hj212_flush_linger_s)
             try:
                 await self.flush()
             except Exception:  # keep the writer alive; the batch has been quarantined or re-queued
