@@ -24,13 +24,20 @@ _NS: Final[dt.timedelta] = dt.timedelta(microseconds=1)
 
 def statistic_of(cn: str, field: str) -> str | None:
     """The reading statistic of a field in a data command, or None when it has none."""
-    period = DATA_COMMANDS.get(cn)
-    if period is None:
-        return None
-    if period == "rtd":
-        return "rtd" if field == "Rtd" else None
-    suffix = _SUFFIX.get(field)
-    return None if suffix is None else f"{period}_{suffix}"
+    return _STATISTICS.get((cn, field))
+
+
+def _statistics() -> dict[tuple[str, str], str]:
+    table = {}
+    for cn, period in DATA_COMMANDS.items():
+        if period == "rtd":
+            table[(cn, "Rtd")] = "rtd"
+        else:
+            table.update({(cn, field): f"{period}_{suffix}" for field, suffix in _SUFFIX.items()})
+    return table
+
+
+_STATISTICS: Final[dict[tuple[str, str], str]] = _statistics()
 
 
 class ReadingRows:
@@ -52,21 +59,22 @@ class ReadingRows:
         """Add the storable values of one packet; return (readings added, values skipped)."""
         time_ns = (data_time - _EPOCH) // _NS * 1000
         source = f"hj212:{mn}"
-        added = skipped = 0
-        for value in values.values:
-            statistic = statistic_of(cn, value.field)
-            if statistic is None or value.parameter is None:
-                skipped += 1
-                continue
-            self.site.append(site)
-            self.parameter.append(value.parameter)
-            self.time_ns.append(time_ns)
-            self.statistic.append(statistic)
-            self.value.append(value.value * value.factor)
-            self.flag.append(value.flag)
-            self.source.append(source)
-            added += 1
-        return added, skipped
+        statistics = _STATISTICS
+        kept = [
+            (value, statistic)
+            for value in values.values
+            if value.parameter is not None and (statistic := statistics.get((cn, value.field))) is not None
+        ]
+        count = len(kept)
+        if count:
+            self.site += [site] * count
+            self.parameter += [value.parameter for value, _ in kept]  # type: ignore[misc]
+            self.time_ns += [time_ns] * count
+            self.statistic += [statistic for _, statistic in kept]
+            self.value += [value.value * value.factor for value, _ in kept]
+            self.flag += [value.flag for value, _ in kept]
+            self.source += [source] * count
+        return count, len(values.values) - count
 
     def frame(self) -> pd.DataFrame:
         """The gathered readings in the reading shape (validated by as_readings)."""

@@ -7,7 +7,6 @@ are not values. Wire codes go through Catalogue.wire_factor, which knows the HJ/
 Codes the water catalogue does not know (air codes 01/02/03, S01…, B02) are reported, not stored.
 """
 
-import math
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
@@ -82,21 +81,23 @@ def packet_values(packet: Packet, codes: WireCodes) -> PacketValues:
     flags: dict[str, str] = {}
     seen: set[str] = set()
     repeated: list[str] = []
+    numeric = NUMERIC_FIELDS
     for item in packet.cp:
         for key, text in item:
-            wire_code, dash, field = key.rpartition("-")
-            if not dash:
+            dash = key.rfind("-")
+            if dash < 0:
                 continue
-            if field in NUMERIC_FIELDS:
+            field = key[dash + 1 :]
+            if field in numeric:
                 if key in seen:
                     repeated.append(key)
                     continue
                 seen.add(key)
-                numbers.append((wire_code, field, _number(key, text)))
+                numbers.append((key[:dash], field, _number(key, text)))
             elif field == "Flag":
                 if text not in _FLAG_SET:
                     raise PacketError(f"{key}={text!r} is not a data flag; allowed: {', '.join(FLAGS)}")
-                flags.setdefault(wire_code, text)
+                flags.setdefault(key[:dash], text)
     values = []
     unknown: dict[str, None] = {}
     lookup = codes.lookup
@@ -114,6 +115,6 @@ def _number(key: str, text: str) -> float:
         number = float(text)
     except ValueError:
         raise PacketError(f"{key}={text!r} is not a number") from None
-    if not math.isfinite(number):
+    if number - number != 0.0:  # inf - inf and nan - nan are nan: not finite
         raise PacketError(f"{key}={text!r} is not a finite number")
     return number
