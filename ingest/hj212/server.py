@@ -103,6 +103,8 @@ class Hj212Server:
         self._quarantine: list[QuarantinedPacket] = []
         self._flush_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._written = asyncio.Event()  # set after each flush: readers paused for backpressure resume
+        self._backlog_limit = 10 * settings.hj212_flush_packets
         self._server: asyncio.Server | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -174,6 +176,9 @@ class Hj212Server:
                     break
                 for item in framer.feed(data):
                     self._accept(item, peer, writer, splits)
+                if len(self._pending) >= self._backlog_limit:  # the store is behind: stop reading a while
+                    self._written.clear()
+                    await self._written.wait()
                 if framer.overflowed:
                     log.warning("%s: too many bytes without '##', closing", peer)
                     break
@@ -319,6 +324,7 @@ class Hj212Server:
                     for p in pending:
                         if p.packet.wants_ack:
                             self._send(p.writer, encode_data_reply(p.packet))
+            self._written.set()
             entries, self._quarantine = self._quarantine, []
             if entries:
                 try:

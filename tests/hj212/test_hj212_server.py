@@ -365,3 +365,30 @@ async def test_five_hundred_clients_at_once(tmp_path: Path, store: DuckDBStore, 
     assert server.counters.packets_stored == 1000
     assert len(store.read()) == 4000
     assert server.counters.connections_total == 500
+
+
+@in_loop
+async def test_a_store_that_refuses_the_batch_quarantines_it_unacknowledged(
+    site_config: Configuration, tmp_path: Path, state: StateDB
+) -> None:
+    broken = DuckDBStore(tmp_path / "closed.duckdb")
+    broken.close()  # every write now fails
+    quarantine = Quarantine(state)
+    async with running(site_config, broken, state) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(hour_packet())
+        for _ in range(200):  # until the failed batch is in the quarantine
+            if quarantine.count():
+                break
+            await asyncio.sleep(0.05)
+        # a heartbeat asking for an answer is answered at once: its 9014 is the first reply,
+        # so none was sent for the data packet
+        heartbeat = Packet(qn="20160824050000999", st="32", cn="8013", pw="123456", mn=TEST_MN, flag=5)
+        writer.write(encode(heartbeat))
+        reply = await read_reply(reader)
+        writer.close()
+    assert (reply.cn, reply.qn) == ("9014", "20160824050000999")
+    entries = quarantine.list()
+    assert [(e.reason, e.mn, e.raw) for e in entries] == [("store_error", TEST_MN, hour_packet())]
+    c = server.counters
+    assert (c.packets_stored, c.packets_handled, c.packets_quarantined) == (0, 1, 1)
