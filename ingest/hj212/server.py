@@ -168,7 +168,8 @@ class Hj212Server:
         try:
             while True:
                 try:
-                    data = await asyncio.wait_for(reader.read(65536), self.settings.hj212_idle_timeout_s)
+                    async with asyncio.timeout(self.settings.hj212_idle_timeout_s):  # cheaper than wait_for
+                        data = await reader.read(65536)
                 except TimeoutError:
                     log.info("%s: idle for %.0f s, closing", peer, self.settings.hj212_idle_timeout_s)
                     break
@@ -275,10 +276,10 @@ class Hj212Server:
         if len(self._quarantine) >= self.settings.hj212_flush_packets:
             self._wake.set()
 
-    def _send(self, writer: asyncio.StreamWriter, reply: bytes) -> None:
+    def _send(self, writer: asyncio.StreamWriter, reply: bytes, *, count: int = 1) -> None:
         if not writer.is_closing():
             writer.write(reply)
-            self.counters.replies_sent += 1
+            self.counters.replies_sent += count
 
     # --- batches -----------------------------------------------------------------------------
 
@@ -321,9 +322,12 @@ class Hj212Server:
                 else:
                     self.counters.packets_stored += len(pending)
                     self.counters.readings_stored += stored
+                    replies: dict[asyncio.StreamWriter, list[bytes]] = {}
                     for p in pending:
                         if p.packet.wants_ack:
-                            self._send(p.writer, encode_data_reply(p.packet))
+                            replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
+                    for writer, answers in replies.items():  # one send per connection
+                        self._send(writer, b"".join(answers), count=len(answers))
             self._written.set()
             entries, self._quarantine = self._quarantine, []
             if entries:
