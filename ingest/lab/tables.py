@@ -1,0 +1,317 @@
+"""One lab sheet to readings: wide tables (a column per item) and long tables (a row per item).
+
+Everything is vectorised over the sheet: site names are matched once per distinct name, times
+parsed once per distinct text, values by `models.values.parse_values`, units converted once per
+(item, unit) pair. Each rejected row or cell becomes a Problem naming its row and column; the
+rest of the sheet is kept.
+"""
+
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from ingest.lab.dates import add_clock, parse_times
+from ingest.lab.headers import Column, find_header, fold, read_columns
+from ingest.lab.sheets import RawSheet
+from ingest.problems import Problem
+from models.configuration import Configuration
+from models.errors import UnitError
+from models.reading import as_readings, empty_readings
+from models.units import conversion_factor, normalize_unit
+from models.values import parse_values
+
+# Rows of a wide table that are not samples: summaries and limits printed under the data.
+_SUMMARY_ROWS: Final[frozenset[str]] = frozenset(
+    {"平均值", "均值", "最大值", "最小值", "标准值", "标准限值", "限值", "合计", "mean", "max", "min", "limit"}
+)
+_DETECTION_LIMIT_ROWS: Final[frozenset[str]] = frozenset({"检出限", "方法检出限", "detectionlimit", "dl", "mdl"})
+
+
+@dataclass
+class SheetResult:
+    """Readings of a sheet and the problems of its rejected rows and cells."""
+
+    readings: pd.DataFrame = field(default_factory=empty_readings)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Place:
+    file: str
+    sheet: str | None
+
+    def problem(self, reason: str, *, row: int | None = None, column: str | None = None) -> Problem:
+        return Problem(file=self.file, sheet=self.sheet, row=row, column=column, reason=reason)
+
+    def problems(
+        self, rows: pd.Series | np.ndarray, columns: pd.Series | str, reasons: pd.Series | str
+    ) -> list[Problem]:
+        n = len(rows)
+        cols = [columns] * n if isinstance(columns, str) else list(columns)
+        why = [reasons] * n if isinstance(reasons, str) else list(reasons)
+        return [self.problem(r, row=int(w), column=c) for w, c, r in zip(rows, cols, why, strict=True)]
+
+
+def read_sheet(
+    sheet: RawSheet, *, file: str, config: Configuration, source: str, timezone: str = "Asia/Shanghai"
+) -> SheetResult:
+    """Readings (statistic "sample", flag "N", `source`) and problems of one sheet."""
+    place = _Place(file, sheet.name)
+    cells = sheet.cells
+    if cells.empty or not cells.map(fold).astype(bool).any().any():
+        return SheetResult()
+    header_rows = find_header(cells, config.catalogue)
+    if header_rows is None:
+        return SheetResult(
+            problems=[
+                place.problem(
+                    "no header row found in the first 20 rows: a header names a site column "
+                    "(断面名称/点位/站点/site) and a time column (采样时间/监测时间/采样日期/time)"
+                )
+            ]
+        )
+    columns = read_columns(cells, header_rows, config.catalogue)
+    result = SheetResult()
+    by_role: dict[str, list[Column]] = {}
+    for column in columns:
+        if column.role is None:
+            result.problems.append(
+                place.problem(
+                    f"column {column.header!r} is neither a parameter in the catalogue (config/parameters.yaml) "
+                    "nor a known column (site, time, parameter, value, unit, detection limit); ignored",
+                    row=header_rows[-1],
+                    column=column.label,
+                )
+            )
+        else:
+            by_role.setdefault(column.role, []).append(column)
+    if "time" not in by_role:
+        result.problems.append(
+            place.problem("no time column: name one 采样时间, 监测时间, 采样日期 or time", row=header_rows[-1])
+        )
+        return result
+
+    data = cells.loc[cells.index > header_rows[-1]]
+    data = data.loc[data.map(fold).astype(bool).any(axis=1)]
+    site_column = by_role["site"][0]
+    site_text = data[site_column.position].map(fold)
+    detection_row = site_text.isin(_DETECTION_LIMIT_ROWS)
+    detection_limits = data.loc[detection_row].iloc[-1] if detection_row.any() else None
+    data = data.loc[~site_text.isin(_SUMMARY_ROWS | _DETECTION_LIMIT_ROWS)]
+    if data.empty:
+        return result
+
+    keep, sites, times = _sites_and_times(data, by_role, config, place, result, timezone)
+    data = data.loc[keep]
+    if "parameter" in by_role and "value" in by_role:
+        cells_long = _long_cells(data, by_role, sites[keep], times[keep], config, place, result)
+    elif "item" in by_role:
+        cells_long = _wide_cells(data, by_role["item"], sites[keep], times[keep], detection_limits)
+    else:
+        result.problems.append(
+            place.problem(
+                "no item columns: a wide table has one column per item (e.g. '氨氮(mg/L)'); "
+                "a long table has a parameter column (项目/指标) and a value column (结果/监测值)",
+                row=header_rows[-1],
+            )
+        )
+        return result
+    result.readings = _values(cells_long, config, place, result, source)
+    return result
+
+
+def _sites_and_times(
+    data: pd.DataFrame,
+    by_role: dict[str, list[Column]],
+    config: Configuration,
+    place: _Place,
+    result: SheetResult,
+    timezone: str,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    site_column = by_role["site"][0]
+    time_column = by_role["time"][0]
+    lookup = {fold(site.id): site.id for site in config.sites.values()}
+    lookup.update({fold(site.name): site.id for site in config.sites.values()})
+    raw_sites = data[site_column.position]
+    sites = raw_sites.map(fold).map(lookup).astype("string")
+    times = parse_times(data[time_column.position], timezone=timezone)
+    if "clock" in by_role:
+        times = add_clock(times, data[by_role["clock"][0].position])
+    elif len(by_role["time"]) > 1:  # 采样日期 and 采样时间 in two columns
+        second = data[by_role["time"][1].position]
+        is_clock = second.map(lambda c: isinstance(c, str) and len(c.strip()) <= 8 or type(c).__name__ == "time")
+        if is_clock.all():
+            times = add_clock(times.dt.tz_convert(timezone).dt.tz_localize(None).dt.floor("D"), second)
+            times = times.dt.tz_localize(timezone).dt.tz_convert("UTC")
+    bad_site = sites.isna()
+    if bad_site.any():
+        texts = raw_sites[bad_site].astype("string").fillna("")
+        reasons = np.where(
+            texts.str.strip() == "",
+            "no site given",
+            "unknown site " + texts.map(repr) + f"; sites are the ids and names in {config.folder / 'sites.yaml'}",
+        )
+        result.problems += place.problems(texts.index.to_numpy(), site_column.label, pd.Series(reasons))
+    bad_time = times.isna() & ~bad_site
+    if bad_time.any():
+        texts = data.loc[bad_time, time_column.position].astype("string").fillna("")
+        reasons = "bad date " + texts.map(repr) + "; expected e.g. '2024-05-06 10:30', '2024/5/6' or an Excel date"
+        result.problems += place.problems(texts.index.to_numpy(), time_column.label, reasons)
+    return ~(bad_site | times.isna()), sites, times
+
+
+def _wide_cells(
+    data: pd.DataFrame,
+    items: list[Column],
+    sites: pd.Series,
+    times: pd.Series,
+    detection_limits: pd.Series | None,
+) -> pd.DataFrame:
+    seen: set[str] = set()
+    parts = []
+    for column in items:
+        if column.parameter in seen:
+            continue
+        seen.add(column.parameter or "")
+        limit = detection_limits[column.position] if detection_limits is not None else None
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": data.index,
+                    "site": sites.to_numpy(),
+                    "time": times.to_numpy(),
+                    "parameter": column.parameter,
+                    "raw": data[column.position].to_numpy(),
+                    "unit": column.unit,
+                    "unit_given": column.unit is not None,
+                    "limit": limit,
+                    "column": column.label,
+                    "unit_column": column.label,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _long_cells(
+    data: pd.DataFrame,
+    by_role: dict[str, list[Column]],
+    sites: pd.Series,
+    times: pd.Series,
+    config: Configuration,
+    place: _Place,
+    result: SheetResult,
+) -> pd.DataFrame:
+    parameter_column, value_column = by_role["parameter"][0], by_role["value"][0]
+    names = data[parameter_column.position].astype("string").str.strip()
+    codes = config.catalogue.resolve_many(names.where(names != ""))
+    unit_column = by_role.get("unit", [None])[0]
+    limit_column = by_role.get("detection_limit", [None])[0]
+    if unit_column is not None:
+        units = data[unit_column.position].astype("string").str.strip().replace("", pd.NA)
+    else:
+        units = pd.Series(value_column.unit, index=data.index, dtype="string")
+    cells = pd.DataFrame(
+        {
+            "row": data.index,
+            "site": sites.to_numpy(),
+            "time": times.to_numpy(),
+            "parameter": codes.to_numpy(),
+            "raw": data[value_column.position].to_numpy(),
+            "unit": units.fillna(value_column.unit or pd.NA).to_numpy(),
+            "unit_given": unit_column is None or value_column.unit is not None,
+            "limit": data[limit_column.position].to_numpy() if limit_column is not None else None,
+            "column": value_column.label,
+            "unit_column": unit_column.label if unit_column is not None else value_column.label,
+        }
+    )
+    unknown = cells["parameter"].isna()
+    if unknown.any():
+        texts = names[unknown.to_numpy()].fillna("")
+        reasons = np.where(
+            texts == "",
+            "no parameter given",
+            "unknown parameter " + texts.map(repr) + "; use a name, HJ 212 code or alias in config/parameters.yaml",
+        )
+        result.problems += place.problems(cells.loc[unknown, "row"], parameter_column.label, pd.Series(reasons))
+    if unit_column is not None:
+        cells["unit_given"] = cells["unit"].notna()
+    return cells.loc[~unknown].reset_index(drop=True)
+
+
+def _values(
+    cells: pd.DataFrame, config: Configuration, place: _Place, result: SheetResult, source: str
+) -> pd.DataFrame:
+    parsed = parse_values(pd.Series(cells["raw"].to_numpy(), dtype=object))
+    keep = ~parsed["missing"].to_numpy()
+    value = parsed["value"].to_numpy().copy()
+    non_detect = parsed["non_detect"].to_numpy().copy()
+    needs_limit = parsed["needs_limit"].to_numpy()
+    error = parsed["error"].copy()
+    if needs_limit.any():
+        limits = parse_values(pd.Series(cells["limit"].to_numpy(), dtype=object))
+        known = needs_limit & limits["value"].notna().to_numpy()
+        value[known] = limits["value"].to_numpy()[known]
+        non_detect[known] = True
+        error[known] = pd.NA
+    bad_value = error.notna().to_numpy() & keep
+    if bad_value.any():
+        result.problems += place.problems(cells.loc[bad_value, "row"], cells.loc[bad_value, "column"], error[bad_value])
+    keep &= ~bad_value
+
+    factor, unit_reason = _unit_factors(cells, config)
+    bad_unit = unit_reason.notna().to_numpy() & keep
+    if bad_unit.any():
+        result.problems += place.problems(
+            cells.loc[bad_unit, "row"], cells.loc[bad_unit, "unit_column"], unit_reason[bad_unit]
+        )
+    keep &= ~bad_unit
+    readings = pd.DataFrame(
+        {
+            "site": cells["site"],
+            "parameter": cells["parameter"],
+            "time": cells["time"],
+            "statistic": "sample",
+            "value": value * factor,
+            "non_detect": non_detect,
+            "flag": "N",
+            "source": source,
+            "row": cells["row"],
+            "column": cells["column"],
+        }
+    ).loc[keep]
+    repeated = readings.duplicated(["site", "parameter", "time"], keep="last")
+    if repeated.any():
+        result.problems += place.problems(
+            readings.loc[repeated, "row"],
+            readings.loc[repeated, "column"],
+            "the same site, parameter and time is given again in a later row; the later value is kept",
+        )
+        readings = readings.loc[~repeated]
+    return as_readings(readings.drop(columns=["row", "column"]))
+
+
+def _unit_factors(cells: pd.DataFrame, config: Configuration) -> tuple[np.ndarray, pd.Series]:
+    """Factor to the catalogue unit per cell and, where there is none, the reason."""
+    catalogue = config.catalogue
+    units = cells["unit"].astype("string").fillna("")
+    keys = cells["parameter"].astype("string") + "|" + units + "|" + cells["unit_given"].astype(str)
+    factors: dict[str, float] = {}
+    reasons: dict[str, str | None] = {}
+    for key in keys.unique():  # once per (item, unit) pair, not per cell
+        code, unit, given = str(key).split("|")
+        parameter = catalogue[code]
+        factors[key], reasons[key] = 1.0, None
+        if not unit:
+            if given == "False" and parameter.unit != "1":
+                factors[key] = np.nan
+                reasons[key] = f"missing unit; {parameter.zh} is reported in {parameter.unit}"
+            continue
+        try:
+            factors[key] = conversion_factor(normalize_unit(unit), parameter.unit)
+        except UnitError as error:
+            factors[key] = np.nan
+            reasons[key] = f"{error}; {parameter.zh} is reported in {parameter.unit}"
+    return keys.map(factors).to_numpy(dtype=float), keys.map(reasons).astype("string")
