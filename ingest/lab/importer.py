@@ -49,8 +49,7 @@ def import_lab_file(
     for sheet in sheets:
         sheet_result = read_sheet(sheet, file=name, config=config, source=lab_source(name), timezone=timezone)
         frames.append(sheet_result.readings)
-        result.problems += sheet_result.problems
-    result.problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
+        result.problems += sorted(sheet_result.problems, key=lambda p: (p.row or 0, p.column or ""))
     frames = [f for f in frames if not f.empty]
     if frames:
         readings = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
