@@ -31,14 +31,23 @@ def lab_source(path: Path | str) -> str:
 
 
 def import_lab_file(
-    path: Path | str, config: Configuration, *, timezone: str = "Asia/Shanghai", name: str | None = None
+    path: Path | str,
+    config: Configuration,
+    *,
+    timezone: str = "Asia/Shanghai",
+    name: str | None = None,
+    xlsx_reader: str | None = None,
 ) -> LabImport:
-    """Read a CSV or XLSX lab file into readings; `name` overrides the file name (an upload)."""
+    """Read a CSV or XLSX lab file into readings.
+
+    `name` overrides the file name (an upload saved under another name); `xlsx_reader` is
+    "calamine" or "openpyxl" (default: calamine when installed).
+    """
     path = Path(path)
     name = name or path.name
     result = LabImport(file=name)
     try:
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, xlsx_reader=xlsx_reader)
     except LabFileError as error:
         result.problems.append(Problem(file=name, reason=str(error).removeprefix(f"{path.name}: ")))
         return result

@@ -26,6 +26,7 @@ from models.values import parse_values
 _SUMMARY_ROWS: Final[frozenset[str]] = frozenset(
     {"平均值", "均值", "最大值", "最小值", "标准值", "标准限值", "限值", "合计", "mean", "max", "min", "limit"}
 )
+_BLANKS: Final[tuple[str, ...]] = ("", " ", "  ", "\t", "\u3000")
 _DETECTION_LIMIT_ROWS: Final[frozenset[str]] = frozenset({"检出限", "方法检出限", "detectionlimit", "dl", "mdl"})
 
 
@@ -60,7 +61,10 @@ def read_sheet(
     """Readings (statistic "sample", flag "N", `source`) and problems of one sheet."""
     place = _Place(file, sheet.name)
     cells = sheet.cells
-    if cells.empty or not cells.map(fold).astype(bool).any().any():
+    if cells.empty:
+        return SheetResult()
+    filled = _filled(cells)
+    if not filled.any().any():
         return SheetResult()
     header_rows = find_header(cells, config.catalogue)
     if header_rows is None:
@@ -94,9 +98,9 @@ def read_sheet(
         return result
 
     data = cells.loc[cells.index > header_rows[-1]]
-    data = data.loc[data.map(fold).astype(bool).any(axis=1)]
+    data = data.loc[filled.loc[data.index].any(axis=1)]
     site_column = by_role["site"][0]
-    site_text = data[site_column.position].map(fold)
+    site_text = fold_column(data[site_column.position])
     detection_row = site_text.isin(_DETECTION_LIMIT_ROWS)
     detection_limits = data.loc[detection_row].iloc[-1] if detection_row.any() else None
     data = data.loc[~site_text.isin(_SUMMARY_ROWS | _DETECTION_LIMIT_ROWS)]
@@ -122,6 +126,16 @@ def read_sheet(
     return result
 
 
+def _filled(cells: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell holds something: not None, NaN or blank text."""
+    return cells.apply(lambda column: column.notna() & ~column.isin(_BLANKS))
+
+
+def fold_column(values: pd.Series) -> pd.Series:
+    """`fold` over a column, once per distinct value."""
+    return values.map({value: fold(value) for value in pd.unique(values)})
+
+
 def _sites_and_times(
     data: pd.DataFrame,
     by_role: dict[str, list[Column]],
@@ -135,7 +149,7 @@ def _sites_and_times(
     lookup = {fold(site.id): site.id for site in config.sites.values()}
     lookup.update({fold(site.name): site.id for site in config.sites.values()})
     raw_sites = data[site_column.position]
-    sites = raw_sites.map(fold).map(lookup).astype("string")
+    sites = fold_column(raw_sites).map(lookup).astype("string")
     times = parse_times(data[time_column.position], timezone=timezone)
     if "clock" in by_role:
         times = add_clock(times, data[by_role["clock"][0].position])
@@ -169,30 +183,29 @@ def _wide_cells(
     times: pd.Series,
     detection_limits: pd.Series | None,
 ) -> pd.DataFrame:
+    """One row per (sheet row, item column), built with whole-array operations."""
     seen: set[str] = set()
-    parts = []
-    for column in items:
-        if column.parameter in seen:
-            continue
-        seen.add(column.parameter or "")
-        limit = detection_limits[column.position] if detection_limits is not None else None
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row": data.index,
-                    "site": sites.to_numpy(),
-                    "time": times.to_numpy(),
-                    "parameter": column.parameter,
-                    "raw": data[column.position].to_numpy(),
-                    "unit": column.unit,
-                    "unit_given": column.unit is not None,
-                    "limit": limit,
-                    "column": column.label,
-                    "unit_column": column.label,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    unique_items = []
+    for column in items:  # a repeated item column: the first one counts
+        if column.parameter not in seen:
+            seen.add(column.parameter or "")
+            unique_items.append(column)
+    n, k = len(data), len(unique_items)
+    limits = [detection_limits[c.position] if detection_limits is not None else None for c in unique_items]
+    return pd.DataFrame(
+        {
+            "row": np.tile(data.index.to_numpy(), k),
+            "site": pd.array(np.tile(sites.to_numpy(dtype=object), k), dtype="string"),
+            "time": pd.DatetimeIndex(np.tile(times.dt.tz_convert(None).to_numpy(), k)).tz_localize("UTC"),
+            "parameter": np.repeat(np.array([c.parameter for c in unique_items], dtype=object), n),
+            "raw": np.concatenate([data[c.position].to_numpy(dtype=object) for c in unique_items]),
+            "unit": np.repeat(np.array([c.unit for c in unique_items], dtype=object), n),
+            "unit_given": np.repeat(np.array([c.unit is not None for c in unique_items]), n),
+            "limit": np.repeat(np.array(limits, dtype=object), n),
+            "column": np.repeat(np.array([c.label for c in unique_items], dtype=object), n),
+            "unit_column": np.repeat(np.array([c.label for c in unique_items], dtype=object), n),
+        }
+    )
 
 
 def _long_cells(
