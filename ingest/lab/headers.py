@@ -12,6 +12,7 @@ from typing import Final, Literal
 
 import pandas as pd
 
+from ingest.cells import fold
 from ingest.lab.sheets import column_letter
 from models.catalogue import Catalogue
 from models.errors import UnitError
@@ -73,13 +74,6 @@ class Column:
     def label(self) -> str:
         """Column letter and header, for problem places: "C 氨氮(mg/L)"."""
         return f"{self.letter} {self.header}".strip()
-
-
-def fold(text: object) -> str:
-    """Header text with full-width forms folded (NFKC), spaces removed, lower case."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    return unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "").replace("\n", "").lower()
 
 
 def split_unit(text: str) -> tuple[str, str | None]:

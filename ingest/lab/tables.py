@@ -12,15 +12,13 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from ingest.cells import Place, cells_to_readings, fold, fold_column
 from ingest.lab.dates import add_clock, parse_times
-from ingest.lab.headers import Column, find_header, fold, read_columns
+from ingest.lab.headers import Column, find_header, read_columns
 from ingest.lab.sheets import RawSheet
 from ingest.problems import Problem
 from models.configuration import Configuration
-from models.errors import UnitError
-from models.reading import as_readings, empty_readings
-from models.units import conversion_factor, normalize_unit
-from models.values import parse_values
+from models.reading import empty_readings
 
 # Rows of a wide table that are not samples: summaries and limits printed under the data.
 _SUMMARY_ROWS: Final[frozenset[str]] = frozenset(
@@ -38,28 +36,11 @@ class SheetResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Place:
-    file: str
-    sheet: str | None
-
-    def problem(self, reason: str, *, row: int | None = None, column: str | None = None) -> Problem:
-        return Problem(file=self.file, sheet=self.sheet, row=row, column=column, reason=reason)
-
-    def problems(
-        self, rows: pd.Series | np.ndarray, columns: pd.Series | str, reasons: pd.Series | str
-    ) -> list[Problem]:
-        n = len(rows)
-        cols = [columns] * n if isinstance(columns, str) else list(columns)
-        why = [reasons] * n if isinstance(reasons, str) else list(reasons)
-        return [self.problem(r, row=int(w), column=c) for w, c, r in zip(rows, cols, why, strict=True)]
-
-
 def read_sheet(
     sheet: RawSheet, *, file: str, config: Configuration, source: str, timezone: str = "Asia/Shanghai"
 ) -> SheetResult:
     """Readings (statistic "sample", flag "N", `source`) and problems of one sheet."""
-    place = _Place(file, sheet.name)
+    place = Place(file, sheet.name)
     cells = sheet.cells
     if cells.empty:
         return SheetResult()
@@ -122,7 +103,8 @@ def read_sheet(
             )
         )
         return result
-    result.readings = _values(cells_long, config, place, result, source)
+    result.readings, problems = cells_to_readings(cells_long, config, place, source=source)
+    result.problems += problems
     return result
 
 
@@ -131,16 +113,11 @@ def _filled(cells: pd.DataFrame) -> pd.DataFrame:
     return cells.apply(lambda column: column.notna() & ~column.isin(_BLANKS))
 
 
-def fold_column(values: pd.Series) -> pd.Series:
-    """`fold` over a column, once per distinct value."""
-    return values.map({value: fold(value) for value in pd.unique(values)})
-
-
 def _sites_and_times(
     data: pd.DataFrame,
     by_role: dict[str, list[Column]],
     config: Configuration,
-    place: _Place,
+    place: Place,
     result: SheetResult,
     timezone: str,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -214,7 +191,7 @@ def _long_cells(
     sites: pd.Series,
     times: pd.Series,
     config: Configuration,
-    place: _Place,
+    place: Place,
     result: SheetResult,
 ) -> pd.DataFrame:
     parameter_column, value_column = by_role["parameter"][0], by_role["value"][0]
@@ -252,79 +229,3 @@ def _long_cells(
     if unit_column is not None:
         cells["unit_given"] = cells["unit"].notna()
     return cells.loc[~unknown].reset_index(drop=True)
-
-
-def _values(
-    cells: pd.DataFrame, config: Configuration, place: _Place, result: SheetResult, source: str
-) -> pd.DataFrame:
-    parsed = parse_values(pd.Series(cells["raw"].to_numpy(), dtype=object))
-    keep = ~parsed["missing"].to_numpy()
-    value = parsed["value"].to_numpy().copy()
-    non_detect = parsed["non_detect"].to_numpy().copy()
-    needs_limit = parsed["needs_limit"].to_numpy()
-    error = parsed["error"].copy()
-    if needs_limit.any():
-        limits = parse_values(pd.Series(cells["limit"].to_numpy(), dtype=object))
-        known = needs_limit & limits["value"].notna().to_numpy()
-        value[known] = limits["value"].to_numpy()[known]
-        non_detect[known] = True
-        error[known] = pd.NA
-    bad_value = error.notna().to_numpy() & keep
-    if bad_value.any():
-        result.problems += place.problems(cells.loc[bad_value, "row"], cells.loc[bad_value, "column"], error[bad_value])
-    keep &= ~bad_value
-
-    factor, unit_reason = _unit_factors(cells, config)
-    bad_unit = unit_reason.notna().to_numpy() & keep
-    if bad_unit.any():
-        result.problems += place.problems(
-            cells.loc[bad_unit, "row"], cells.loc[bad_unit, "unit_column"], unit_reason[bad_unit]
-        )
-    keep &= ~bad_unit
-    readings = pd.DataFrame(
-        {
-            "site": cells["site"],
-            "parameter": cells["parameter"],
-            "time": cells["time"],
-            "statistic": "sample",
-            "value": value * factor,
-            "non_detect": non_detect,
-            "flag": "N",
-            "source": source,
-            "row": cells["row"],
-            "column": cells["column"],
-        }
-    ).loc[keep]
-    repeated = readings.duplicated(["site", "parameter", "time"], keep="last")
-    if repeated.any():
-        result.problems += place.problems(
-            readings.loc[repeated, "row"],
-            readings.loc[repeated, "column"],
-            "the same site, parameter and time is given again in a later row; the later value is kept",
-        )
-        readings = readings.loc[~repeated]
-    return as_readings(readings.drop(columns=["row", "column"]))
-
-
-def _unit_factors(cells: pd.DataFrame, config: Configuration) -> tuple[np.ndarray, pd.Series]:
-    """Factor to the catalogue unit per cell and, where there is none, the reason."""
-    catalogue = config.catalogue
-    units = cells["unit"].astype("string").fillna("")
-    keys = cells["parameter"].astype("string") + "|" + units + "|" + cells["unit_given"].astype(str)
-    factors: dict[str, float] = {}
-    reasons: dict[str, str | None] = {}
-    for key in keys.unique():  # once per (item, unit) pair, not per cell
-        code, unit, given = str(key).split("|")
-        parameter = catalogue[code]
-        factors[key], reasons[key] = 1.0, None
-        if not unit:
-            if given == "False" and parameter.unit != "1":
-                factors[key] = np.nan
-                reasons[key] = f"missing unit; {parameter.zh} is reported in {parameter.unit}"
-            continue
-        try:
-            factors[key] = conversion_factor(normalize_unit(unit), parameter.unit)
-        except UnitError as error:
-            factors[key] = np.nan
-            reasons[key] = f"{error}; {parameter.zh} is reported in {parameter.unit}"
-    return keys.map(factors).to_numpy(dtype=float), keys.map(reasons).astype("string")

@@ -90,8 +90,9 @@ def write_workbook(path: Path, *, ammonia: object = 0.5) -> Path:
     return path
 
 
-def test_xlsx_merged_headers_wide_and_long_sheets(tmp_path: Path, site_config: Configuration) -> None:
-    result = import_lab_file(write_workbook(tmp_path / "lab.xlsx"), site_config)
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_xlsx_merged_headers_wide_and_long_sheets(tmp_path: Path, site_config: Configuration, reader: str) -> None:
+    result = import_lab_file(write_workbook(tmp_path / "lab.xlsx"), site_config, xlsx_reader=reader)
     assert places(result.problems) == {
         ("地表水", 6, "D"),  # 'abc'
         ("水源地", 4, "E"),  # 总氮 without a unit in a file that has a unit column
