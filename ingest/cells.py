@@ -56,7 +56,7 @@ def cells_to_readings(
     """Readings of a frame of value cells, and the problems of the cells rejected.
 
     `cells` columns: row, site, time (UTC), parameter (code), raw (the value as written), unit,
-    unit_given (bool: a unit was expected from the data), limit (detection limit as written or
+    unit_required (bool: a cell without a unit is a problem), limit (detection limit as written or
     None), column and unit_column (labels for problems), and optionally flag (default "N").
     """
     problems: list[Problem] = []
@@ -113,15 +113,15 @@ def unit_factors(cells: pd.DataFrame, config: Configuration) -> tuple[np.ndarray
     """Factor to the catalogue unit per cell and, where there is none, the reason."""
     catalogue = config.catalogue
     units = cells["unit"].astype("string").fillna("")
-    keys = cells["parameter"].astype("string") + "|" + units + "|" + cells["unit_given"].astype(str)
+    keys = cells["parameter"].astype("string") + "|" + units + "|" + cells["unit_required"].astype(str)
     factors: dict[str, float] = {}
     reasons: dict[str, str | None] = {}
     for key in keys.unique():  # once per (item, unit) pair, not per cell
-        code, unit, given = str(key).split("|")
+        code, unit, required = str(key).split("|")
         parameter = catalogue[code]
         factors[key], reasons[key] = 1.0, None
         if not unit:
-            if given == "False" and parameter.unit != "1":
+            if required == "True" and parameter.unit != "1":
                 factors[key] = np.nan
                 reasons[key] = f"missing unit; {parameter.zh} is reported in {parameter.unit}"
             continue

@@ -177,7 +177,7 @@ def _wide_cells(
             "parameter": np.repeat(np.array([c.parameter for c in unique_items], dtype=object), n),
             "raw": np.concatenate([data[c.position].to_numpy(dtype=object) for c in unique_items]),
             "unit": np.repeat(np.array([c.unit for c in unique_items], dtype=object), n),
-            "unit_given": np.repeat(np.array([c.unit is not None for c in unique_items]), n),
+            "unit_required": False,  # no unit in the header: the catalogue unit
             "limit": np.repeat(np.array(limits, dtype=object), n),
             "column": np.repeat(np.array([c.label for c in unique_items], dtype=object), n),
             "unit_column": np.repeat(np.array([c.label for c in unique_items], dtype=object), n),
@@ -211,7 +211,7 @@ def _long_cells(
             "parameter": codes.to_numpy(),
             "raw": data[value_column.position].to_numpy(),
             "unit": units.fillna(value_column.unit or pd.NA).to_numpy(),
-            "unit_given": unit_column is None or value_column.unit is not None,
+            "unit_required": unit_column is not None,  # then an empty unit cell is a problem
             "limit": data[limit_column.position].to_numpy() if limit_column is not None else None,
             "column": value_column.label,
             "unit_column": unit_column.label if unit_column is not None else value_column.label,
@@ -226,6 +226,4 @@ def _long_cells(
             "unknown parameter " + texts.map(repr) + "; use a name, HJ 212 code or alias in config/parameters.yaml",
         )
         result.problems += place.problems(cells.loc[unknown, "row"], parameter_column.label, pd.Series(reasons))
-    if unit_column is not None:
-        cells["unit_given"] = cells["unit"].notna()
     return cells.loc[~unknown].reset_index(drop=True)
