@@ -11,19 +11,7 @@ from ingest.lab.importer import LabImport, import_lab_file
 from models.configuration import Configuration
 from models.errors import ConfigError
 from service.settings import Settings
-from store.base import Store, StoreError
-
-
-def open_store_url(url: str) -> Store:
-    """The store a URL names (duckdb:///path, influxdb://…), from the store package."""
-    try:
-        from store import open_store  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from store.base import open_store  # type: ignore[attr-defined,no-redef]
-        except ImportError:
-            raise StoreError("no store backend is installed (store.open_store is missing)") from None
-    return open_store(url)  # type: ignore[no-any-return]
+from store import Store, StoreError, open_store
 
 
 def ingest(
@@ -46,7 +34,7 @@ def ingest(
     target: Store | None = None
     if not dry_run:
         try:
-            target = open_store_url(store or settings.store)
+            target = open_store(store or settings.store)
         except (StoreError, ValueError, OSError) as error:
             typer.echo(f"wqmon: cannot open the store: {error}", err=True)
             raise typer.Exit(2) from None
