@@ -9,9 +9,10 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import openpyxl
 import pandas as pd
@@ -147,7 +148,7 @@ def _read_with_openpyxl(path: Path) -> list[RawSheet]:
     return sheets
 
 
-def _frame(rows: list[list[object]] | list[tuple[object, ...]]) -> pd.DataFrame:
+def _frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     cells = pd.DataFrame(rows, dtype=object)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return cells
@@ -172,7 +173,7 @@ def _fill_merged(cells: pd.DataFrame, ranges: list[tuple[int, int, int, int]]) -
             continue
         value = cells.at[top, left]
         bottom, right = min(bottom, len(cells)), min(right, cells.shape[1] - 1)
-        cells.loc[top:bottom, left:right] = value
+        cells.iloc[top - 1 : bottom, left : right + 1] = value  # type: ignore[index,assignment]  # rows from 1
 
 
 def _column_index(letters: bytes) -> int:

@@ -139,12 +139,14 @@ def _sites_and_times(
     bad_site = sites.isna()
     if bad_site.any():
         texts = raw_sites[bad_site].astype("string").fillna("")
-        reasons = np.where(
-            texts.str.strip() == "",
-            "no site given",
-            "unknown site " + texts.map(repr) + f"; sites are the ids and names in {config.folder / 'sites.yaml'}",
+        site_reasons = pd.Series(
+            np.where(
+                texts.str.strip() == "",
+                "no site given",
+                "unknown site " + texts.map(repr) + f"; sites are the ids and names in {config.folder / 'sites.yaml'}",
+            )
         )
-        result.problems += place.problems(texts.index.to_numpy(), site_column.label, pd.Series(reasons))
+        result.problems += place.problems(texts.index.to_numpy(), site_column.label, site_reasons)
     bad_time = times.isna() & ~bad_site
     if bad_time.any():
         texts = data.loc[bad_time, time_column.position].astype("string").fillna("")
@@ -200,7 +202,8 @@ def _long_cells(
     unit_column = by_role.get("unit", [None])[0]
     limit_column = by_role.get("detection_limit", [None])[0]
     if unit_column is not None:
-        units = data[unit_column.position].astype("string").str.strip().replace("", pd.NA)
+        units = data[unit_column.position].astype("string").str.strip()
+        units = units.mask(units == "")
     else:
         units = pd.Series(value_column.unit, index=data.index, dtype="string")
     cells = pd.DataFrame(

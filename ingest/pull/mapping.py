@@ -1,5 +1,7 @@
 """Records of a pull source (JSON objects or CSV rows) to readings, by the source's mapping."""
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -74,7 +76,7 @@ def _sites(names: pd.Series, mapping: MappingConfig, config: Configuration) -> p
 def _times(values: pd.Series, timezone: str) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().all() and (numeric > 1e8).all():  # Unix epoch seconds or milliseconds
-        unit = "ms" if (numeric > 1e11).all() else "s"
+        unit: Literal["ms", "s"] = "ms" if (numeric > 1e11).all() else "s"
         return pd.to_datetime(numeric, unit=unit, utc=True).astype("datetime64[ns, UTC]")
     return parse_times(values.astype(object), timezone=timezone)
 

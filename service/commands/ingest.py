@@ -74,8 +74,8 @@ def _summary(readings: pd.DataFrame) -> None:
     if readings.empty:
         return
     table = readings.groupby(["site", "parameter"], observed=True)["time"].agg(["count", "min", "max"])
-    for (site, parameter), row in table.iterrows():  # one line per site and item: a few dozen
-        first = row["min"].tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
-        last = row["max"].tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    for site, parameter, count, earliest, latest in table.reset_index().itertuples(index=False):
+        first = earliest.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+        last = latest.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
         span = first if first == last else f"{first} … {last}"
-        typer.echo(f"  {site} {parameter}: {row['count']} ({span})")
+        typer.echo(f"  {site} {parameter}: {count} ({span})")  # one line per site and item
