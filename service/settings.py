@@ -18,3 +18,10 @@ class Settings(BaseSettings):
         default="duckdb:///data/wqmon.duckdb", description="duckdb:///path or influxdb://user:pass@host:8086/db"
     )
     timezone: str = Field(default="Asia/Shanghai", description="zone of local calendar days, months and years")
+    lab_inbox_dir: Path | None = Field(
+        default=None, description="watched folder for lab files (CSV/XLSX); files move to done/ or failed/"
+    )
+    lab_inbox_interval_seconds: float = Field(default=10.0, gt=0, description="how often the lab inbox is scanned")
+    sources_file: Path | None = Field(
+        default=None, description="pull sources (default: sources.yaml in the configuration folder)"
+    )
