@@ -86,6 +86,8 @@ def write_workbook(path: Path, *, ammonia: object = 0.5) -> Path:
     long.append(["城北水源地", "2024-05-08 09:00", "放射性", "1", "mg/L", None])
     long.append(["城北水源地", "2024-05-08 09:00", "汞", "0.1", "furlong", None])
     long.append(["城北水源地", "2024-05-08 09:00", "pH", "7.1", None, None])
+    long.merge_cells("A2:A7")  # one sample: site and time merged down its item rows
+    long.merge_cells("B2:B7")
     workbook.save(path)
     return path
 
