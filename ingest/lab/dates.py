@@ -5,6 +5,7 @@ Text forms: "2024-05-06 10:30", "2024/5/6 10:30:00", "2024.5.6", "2024年5月6�
 """
 
 import datetime as dt
+import unicodedata
 from typing import Final
 
 import numpy as np
@@ -57,7 +58,9 @@ def add_clock(times: pd.Series, clocks: pd.Series) -> pd.Series:
     if rest.any():
         parts = clocks[rest].astype(str).str.extract(_CLOCK)
         numbers = parts.apply(pd.to_numeric, errors="coerce").fillna({"second": 0})
-        offsets[rest] = pd.to_timedelta(numbers["hour"] * 3600 + numbers["minute"] * 60 + numbers["second"], unit="s")
+        valid = numbers["hour"].between(0, 23) & numbers["minute"].between(0, 59) & numbers["second"].between(0, 59)
+        seconds = numbers["hour"] * 3600 + numbers["minute"] * 60 + numbers["second"]
+        offsets[rest] = pd.to_timedelta(seconds.where(valid), unit="s")
     empty = clocks.map(lambda c: c is None or (isinstance(c, str) and not c.strip()) or c is pd.NA)
     offsets[empty] = pd.Timedelta(0)
     return times + offsets
@@ -87,8 +90,6 @@ def _naive_local(timezone: str):  # type: ignore[no-untyped-def]
 
 
 def _parse_text(texts: pd.Series) -> pd.Series:
-    import unicodedata
-
     normal = texts.map(lambda t: unicodedata.normalize("NFKC", t))
     # Many rows share a time (every item of a sample): parse each distinct text once.
     unique = pd.Series(normal.unique())
@@ -97,7 +98,12 @@ def _parse_text(texts: pd.Series) -> pd.Series:
     parts["day"] = parts["day"].fillna(parts["d2"])
     numbers = parts[["year", "month", "day", "hour", "minute", "second"]].apply(pd.to_numeric, errors="coerce")
     numbers[["hour", "minute", "second"]] = numbers[["hour", "minute", "second"]].fillna(0)
-    valid = numbers["year"].notna() & numbers["hour"].between(0, 24) & numbers["minute"].between(0, 59)
+    valid = (
+        numbers["year"].notna()
+        & numbers["hour"].between(0, 23)
+        & numbers["minute"].between(0, 59)
+        & numbers["second"].between(0, 59.999)
+    )
     parsed = pd.Series(pd.NaT, index=unique.index, dtype="datetime64[ns]")
     if valid.any():
         good = numbers[valid]

@@ -6,6 +6,7 @@ parsed once per distinct text, values by `models.values.parse_values`, units con
 rest of the sheet is kept.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -127,15 +128,15 @@ def _sites_and_times(
     lookup.update({fold(site.name): site.id for site in config.sites.values()})
     raw_sites = data[site_column.position]
     sites = fold_column(raw_sites).map(lookup).astype("string")
-    times = parse_times(data[time_column.position], timezone=timezone)
+    dates = parse_times(data[time_column.position], timezone=timezone)
+    times, clock_column = dates, None
     if "clock" in by_role:
-        times = add_clock(times, data[by_role["clock"][0].position])
-    elif len(by_role["time"]) > 1:  # 采样日期 and 采样时间 in two columns
-        second = data[by_role["time"][1].position]
-        is_clock = second.map(lambda c: isinstance(c, str) and len(c.strip()) <= 8 or type(c).__name__ == "time")
-        if is_clock.all():
-            times = add_clock(times.dt.tz_convert(timezone).dt.tz_localize(None).dt.floor("D"), second)
-            times = times.dt.tz_localize(timezone).dt.tz_convert("UTC")
+        clock_column = by_role["clock"][0]
+    elif len(by_role["time"]) > 1 and data[by_role["time"][1].position].map(_looks_like_clock).all():
+        clock_column = by_role["time"][1]  # 采样日期 and 采样时间 in two columns
+    if clock_column is not None:
+        # Shifting a UTC instant by the time of day is the same as shifting its local date.
+        times = add_clock(dates, data[clock_column.position])
     bad_site = sites.isna()
     if bad_site.any():
         texts = raw_sites[bad_site].astype("string").fillna("")
@@ -147,12 +148,23 @@ def _sites_and_times(
             )
         )
         result.problems += place.problems(texts.index.to_numpy(), site_column.label, site_reasons)
-    bad_time = times.isna() & ~bad_site
-    if bad_time.any():
-        texts = data.loc[bad_time, time_column.position].astype("string").fillna("")
+    bad_date = dates.isna() & ~bad_site
+    if bad_date.any():
+        texts = data.loc[bad_date, time_column.position].astype("string").fillna("")
         reasons = "bad date " + texts.map(repr) + "; expected e.g. '2024-05-06 10:30', '2024/5/6' or an Excel date"
         result.problems += place.problems(texts.index.to_numpy(), time_column.label, reasons)
+    bad_clock = times.isna() & ~bad_date & ~bad_site
+    if bad_clock.any() and clock_column is not None:
+        texts = data.loc[bad_clock, clock_column.position].astype("string").fillna("")
+        reasons = "bad time of day " + texts.map(repr) + "; expected e.g. '09:30' or '9时30分'"
+        result.problems += place.problems(texts.index.to_numpy(), clock_column.label, reasons)
     return ~(bad_site | times.isna()), sites, times
+
+
+def _looks_like_clock(cell: object) -> bool:
+    if cell is None or isinstance(cell, dt.time):
+        return True
+    return isinstance(cell, str) and len(cell.strip()) <= 8 and "-" not in cell and "/" not in cell
 
 
 def _wide_cells(

@@ -162,3 +162,17 @@ def test_unreadable_files_are_problems_not_crashes(tmp_path: Path, site_config: 
         assert result.readings.empty
         assert len(result.problems) == 1 and result.problems[0].file == path.name
     assert "site column" in import_lab_file(notes, site_config).problems[0].reason
+
+
+def test_wide_without_units_and_separate_date_and_time_columns(tmp_path: Path, site_config: Configuration) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "点位,采样日期,采样时间,TP,溶解氧\nhx-01,2024-05-06,09:30,0.12,7.5\nhx-01,2024-05-07,25:99,0.2,7\n",
+        encoding="utf-8",
+    )
+    result = import_lab_file(path, site_config)
+    assert places(result.problems) == {(None, 3, "C")}
+    assert "25:99" in result.problems[0].reason
+    got = result.readings.set_index("parameter")
+    assert got.loc["w21011", "value"] == pytest.approx(0.12)  # no unit in the header: the catalogue's mg/L
+    assert got.loc["w21011", "time"] == utc("2024-05-06 09:30")
