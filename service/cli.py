@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import classify, ingest
+from service.commands import classify, ingest, pull
 
 app = typer.Typer(
     name="wqmon",
@@ -11,6 +11,7 @@ app = typer.Typer(
 )
 app.command("classify")(classify.classify)
 app.command("ingest")(ingest.ingest)
+app.command("pull")(pull.pull)
 
 
 @app.callback()

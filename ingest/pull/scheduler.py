@@ -9,8 +9,9 @@ reported through `on_source_error(source_name, message)` and the others go on.
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -19,6 +20,7 @@ from ingest.delta import compare
 from ingest.problems import Problem
 from ingest.pull.http import HttpSource
 from ingest.pull.mapping import map_records
+from ingest.pull.sources import load_sources
 from models.configuration import Configuration
 from store.base import Store
 from store.watermarks import Watermarks
@@ -72,6 +74,29 @@ class PullScheduler:
         self._store_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._client: httpx.AsyncClient | None = None
+
+    @classmethod
+    def from_file(
+        cls,
+        path: Path | str,
+        *,
+        store: Store,
+        watermarks: Watermarks,
+        config: Configuration,
+        on_source_error: SourceErrorHook | None = None,
+        on_readings: ReadingsHook | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> "PullScheduler":
+        """A scheduler for the sources of a sources.yaml (none when the file does not exist)."""
+        sources = [HttpSource(s, environ=environ) for s in load_sources(path)]
+        return cls(
+            sources,
+            store=store,
+            watermarks=watermarks,
+            config=config,
+            on_source_error=on_source_error,
+            on_readings=on_readings,
+        )
 
     def start(self) -> None:
         """Start one task per enabled source in the running event loop."""
