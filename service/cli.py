@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import classify, hj212
+from service.commands import classify, hj212, ingest, pull
 
 app = typer.Typer(
     name="wqmon",
@@ -11,6 +11,8 @@ app = typer.Typer(
 )
 app.command("classify")(classify.classify)
 app.add_typer(hj212.app, name="hj212")
+app.command("ingest")(ingest.ingest)
+app.command("pull")(pull.pull)
 
 
 @app.callback()

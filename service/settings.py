@@ -45,3 +45,12 @@ class Settings(BaseSettings):
     hj212_clock_behind_days: float = Field(
         default=31.0, ge=0, description="quarantine data whose DataTime is further than this in the past"
     )
+
+    # Lab files and pull sources (ingest/lab, ingest/pull)
+    lab_inbox_dir: Path | None = Field(
+        default=None, description="watched folder for lab files (CSV/XLSX); files move to done/ or failed/"
+    )
+    lab_inbox_interval_seconds: float = Field(default=10.0, gt=0, description="how often the lab inbox is scanned")
+    sources_file: Path | None = Field(
+        default=None, description="pull sources (default: sources.yaml in the configuration folder)"
+    )
