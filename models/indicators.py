@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from models.compliance import RATE_NAMES
 from models.errors import ConfigError
@@ -37,11 +37,16 @@ class Indicator(BaseModel):
     confirmed: bool = False
     basis: str | None = None
 
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, source: str) -> str:
+        if source != "manual" and source not in RATE_NAMES:
+            allowed = ", ".join(["manual", *RATE_NAMES])
+            raise ValueError(f"{source!r} is not one of {allowed}")
+        return source
+
     @model_validator(mode="after")
     def _consistent(self) -> "Indicator":
-        if self.source != "manual" and self.source not in RATE_NAMES:
-            allowed = ", ".join(["manual", *RATE_NAMES])
-            raise ValueError(f"source {self.source!r} is not one of {allowed}")
         if self.direction == "higher" and self.basic > self.target:
             raise ValueError(f"basic {self.basic} is above target {self.target} (direction higher)")
         if self.direction == "lower" and self.basic < self.target:
@@ -85,8 +90,10 @@ def indicators_from_mapping(data: Mapping[str, Any], *, origin: str) -> list[Ind
             indicator = Indicator.model_validate(entry)
         except ValidationError as error:
             first = error.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "entry"
-            raise ConfigError(f"{origin}: indicator '{name}': field {field}: {first['msg']}") from None
+            field = ".".join(str(p) for p in first["loc"])
+            message = str(first["msg"]).removeprefix("Value error, ")
+            where = f"field {field}: " if field else ""
+            raise ConfigError(f"{origin}: indicator '{name}': {where}{message}") from None
         if indicator.id in seen:
             raise ConfigError(f"{origin}: indicator '{indicator.id}' is listed twice")
         seen.add(indicator.id)
