@@ -18,3 +18,7 @@ class Settings(BaseSettings):
         default="duckdb:///data/wqmon.duckdb", description="duckdb:///path or influxdb://user:pass@host:8086/db"
     )
     timezone: str = Field(default="Asia/Shanghai", description="zone of local calendar days, months and years")
+    state: Path = Field(default=Path("data/wqmon-state.sqlite"), description="SQLite file of the service's own state")
+    min_valid_hours_per_day: int = Field(
+        default=18, ge=1, le=24, description="valid hourly values a plant's daily mean needs (HJ/T 356-2007 75 %)"
+    )
