@@ -175,12 +175,12 @@ def plant_outflow_rate(plants: PlantEvaluation, config: Configuration) -> Rate:
                 "name": config.sites[str(site)].name,
                 "items": [
                     {
-                        "code": r.parameter,
-                        "name": config.catalogue[r.parameter].zh,
-                        "failing_days": int(r.valid_days - r.compliant_days),
-                        "max_exceedance_multiple": _rounded(r.max_exceedance_multiple),
+                        "code": r["parameter"],
+                        "name": config.catalogue[r["parameter"]].zh,
+                        "failing_days": int(r["valid_days"] - r["compliant_days"]),
+                        "max_exceedance_multiple": _rounded(r["max_exceedance_multiple"]),
                     }
-                    for r in rows.itertuples()
+                    for r in rows.to_dict("records")
                 ],
             }
         )
@@ -207,12 +207,12 @@ def failing_items(items: pd.DataFrame, sites: list[str], config: Configuration) 
                 "name": config.sites[site].name,
                 "items": [
                     {
-                        "code": code,
-                        "name": config.catalogue[code].zh,
-                        "times": int(row.times),
-                        "exceedance_multiple": _rounded(row.max_multiple),
+                        "code": row["parameter"],
+                        "name": config.catalogue[row["parameter"]].zh,
+                        "times": int(row["times"]),
+                        "exceedance_multiple": _rounded(row["max_multiple"]),
                     }
-                    for code, row in summary.iterrows()
+                    for row in summary.reset_index().to_dict("records")
                 ],
             }
         )

@@ -6,14 +6,16 @@ here is choosing each row's limit table. Sites are grouped on what selects their
 at most 12 °C, GB 18918 表1 注②), and each group is judged in one vectorised call.
 """
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from models.classification import classify_samples, judge_readings, main_pollutants
 from models.configuration import Configuration
-from models.standards import Situation
+from models.standards import Situation, WaterBody
 
 WATER_TEMP = "w01010"
 COLD_WATER_C = 12.0  # GB 18918-2002 表1 注②: bracketed NH3-N limits when water temperature <= 12 °C
@@ -62,14 +64,13 @@ def judge_values(values: pd.DataFrame, config: Configuration, *, cold: pd.Series
     info["cold"] = cold_flags
     info["built"] = info["built"].astype(object).where(info["built"].notna(), None)
     parts = []
-    for (standard_id, target, water_body, built, is_cold), rows in info.groupby(
-        ["standard", "target", "water_body", "built", "cold"], dropna=False, sort=False
-    ):
+    for key, rows in info.groupby(["standard", "target", "water_body", "built", "cold"], dropna=False, sort=False):
+        standard_id, target, water_body, built, is_cold = cast(tuple[str, str, WaterBody, Any, bool], key)
         standard = config.standards[standard_id]
         situation = Situation(
             water_body=water_body,
             water_temp_c=COLD_WATER_C if is_cold else None,
-            built=None if pd.isna(built) else built,
+            built=built if isinstance(built, dt.date) else None,
         )
         table = standard.limit_table(situation)
         subset = frame.loc[rows.index]

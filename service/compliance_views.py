@@ -4,6 +4,7 @@ Each view takes the configuration, a store and a period label and returns a JSON
 rates carry numerator, denominator, rate (percent, two decimals) and the failing sites.
 """
 
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,13 +115,14 @@ def _rates(config: Configuration, result: PeriodEvaluation) -> dict[str, Any]:
 
 def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict[str, Any]]:
     items = result.period.items
-    counts = result.data.values.set_index(["site", "parameter"])["n_months"]
+    counts = result.data.values.groupby("site")["n_months"].max()
     by_site = items.groupby("site", sort=True).indices if not items.empty else {}
     entries = []
-    for row in result.period.sites.itertuples(index=False):
-        site = config.sites[row.site]
-        rows = items.iloc[by_site[row.site]]
-        meets = None if pd.isna(row.meets_target) else bool(row.meets_target)
+    record: Mapping[Hashable, Any]
+    for record in result.period.sites.to_dict("records"):
+        site = config.sites[str(record["site"])]
+        rows = items.iloc[by_site[site.id]]
+        meets = record["meets_target"]
         over = rows.loc[(rows["meets_target"] == False).fillna(False) & rows["evaluated"]]  # noqa: E712
         entries.append(
             {
@@ -129,34 +131,34 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
                 "kind": site.kind,
                 "standard": site.standard,
                 "target": config.target_of(site),
-                "class": row._asdict()["class"],
-                "meets_target": meets,
+                "class": record["class"],
+                "meets_target": None if pd.isna(meets) else bool(meets),
                 "n_values": int(rows["n_values"].sum()),
-                "n_months": int(counts.loc[site.id].max()),
-                "items_over_target": [_item(config, r) for r in over.itertuples(index=False)],
+                "n_months": int(counts[site.id]),
+                "items_over_target": [_item(config, r) for r in over.to_dict("records")],
                 "main_pollutants": [
                     {"code": code, "name": config.catalogue[code].zh, "multiple_iii": _round(m)}
-                    for code, m in _multiples(rows, row.main_pollutants)
+                    for code, m in _multiples(rows, list(record["main_pollutants"]))
                 ],
-                "items": [_item(config, r) for r in rows.itertuples(index=False)],
+                "items": [_item(config, r) for r in rows.to_dict("records")],
             }
         )
     return entries
 
 
-def _item(config: Configuration, row: Any) -> dict[str, Any]:
-    standard = config.standards[row.standard]
-    judged = row.class_index >= 0
+def _item(config: Configuration, row: Mapping[Hashable, Any]) -> dict[str, Any]:
+    standard = config.standards[row["standard"]]
+    class_index = int(row["class_index"])
     return {
-        "code": row.parameter,
-        "name": config.catalogue[row.parameter].zh,
-        "value": float(row.value),
-        "non_detect": bool(row.non_detect),
-        "n_values": int(row.n_values),
-        "class": standard.class_name(int(row.class_index)) if judged else None,
-        "limit": None if np.isnan(row.limit) else float(row.limit),
-        "meets_target": None if pd.isna(row.meets_target) else bool(row.meets_target),
-        "exceedance_multiple": _round(row.exceedance_multiple),
+        "code": row["parameter"],
+        "name": config.catalogue[row["parameter"]].zh,
+        "value": float(row["value"]),
+        "non_detect": bool(row["non_detect"]),
+        "n_values": int(row["n_values"]),
+        "class": standard.class_name(class_index) if class_index >= 0 else None,
+        "limit": _round(row["limit"], 6),
+        "meets_target": None if pd.isna(row["meets_target"]) else bool(row["meets_target"]),
+        "exceedance_multiple": _round(row["exceedance_multiple"]),
     }
 
 
@@ -170,11 +172,12 @@ def _plants(config: Configuration, result: PeriodEvaluation, min_valid_hours: in
     days = plants.days.groupby("site").agg(
         valid_days=("valid", "sum"), compliant_days=("meets", "sum"), days=("valid", "size")
     )
+    summaries: dict[str, dict[str, Any]] = days.to_dict("index")  # type: ignore[assignment]
     entries = []
     for site_id, per_item in plants.per_item.groupby("site", sort=True):
         site = config.sites[str(site_id)]
-        summary = days.loc[site_id]
-        valid_days = int(summary["valid_days"])
+        summary = summaries[site.id]
+        valid_days, compliant_days = int(summary["valid_days"]), int(summary["compliant_days"])
         entries.append(
             {
                 "site": site.id,
@@ -184,18 +187,18 @@ def _plants(config: Configuration, result: PeriodEvaluation, min_valid_hours: in
                 "min_valid_hours": min_valid_hours,
                 "days_with_data": int(summary["days"]),
                 "valid_days": valid_days,
-                "compliant_days": int(summary["compliant_days"]),
-                "rate": round(100.0 * int(summary["compliant_days"]) / valid_days, 2) if valid_days else None,
+                "compliant_days": compliant_days,
+                "rate": round(100.0 * compliant_days / valid_days, 2) if valid_days else None,
                 "items": [
                     {
-                        "code": r.parameter,
-                        "name": config.catalogue[r.parameter].zh,
-                        "valid_days": int(r.valid_days),
-                        "compliant_days": int(r.compliant_days),
-                        "invalid_days": int(r.invalid_days),
-                        "max_exceedance_multiple": _round(r.max_exceedance_multiple),
+                        "code": r["parameter"],
+                        "name": config.catalogue[r["parameter"]].zh,
+                        "valid_days": int(r["valid_days"]),
+                        "compliant_days": int(r["compliant_days"]),
+                        "invalid_days": int(r["invalid_days"]),
+                        "max_exceedance_multiple": _round(r["max_exceedance_multiple"]),
                     }
-                    for r in per_item.itertuples(index=False)
+                    for r in per_item.to_dict("records")
                 ],
             }
         )
@@ -213,5 +216,5 @@ def _trends(result: PeriodEvaluation) -> list[dict[str, Any]]:
     return trends
 
 
-def _round(value: float) -> float | None:
-    return None if value is None or np.isnan(value) else round(float(value), 3)
+def _round(value: float, digits: int = 3) -> float | None:
+    return None if value is None or np.isnan(value) else round(float(value), digits)

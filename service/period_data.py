@@ -69,7 +69,11 @@ def load_period(
     window = {"start": period.start_utc, "end": period.end_utc}
     plant_daily = _daily(store, plants, window, period.timezone, min_valid_hours)
     auto_daily = _daily(store, surface, window, period.timezone, MIN_AUTO_VALUES_PER_DAY)
-    samples = store.read(sites=surface, statistics=["sample"], **window) if surface else _no_readings()
+    samples = (
+        store.read(sites=surface, statistics=["sample"], start=period.start_utc, end=period.end_utc)
+        if surface
+        else _no_readings()
+    )
     decimals = decimals_of(config)
     monthly = monthly_values(auto_daily, samples, decimals=decimals, timezone=period.timezone)
     values = period_values(monthly, decimals=decimals)

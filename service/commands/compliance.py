@@ -133,7 +133,7 @@ def enter_indicator(
     state: StateOption = None,
 ) -> None:
     """Record a hand-entered indicator value with its evidence, who and when."""
-    settings = Settings(**({"config_dir": config_dir} if config_dir else {}))
+    settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     try:
         label = parse_period(period, timezone=settings.timezone).label
         known = {i.id: i for i in load_indicators(Configuration.load(settings.config_dir).folder)}
