@@ -27,6 +27,9 @@ from models.compliance import compliance_rates  # noqa: E402
 from models.configuration import Configuration  # noqa: E402
 from models.indicators import scorecard  # noqa: E402
 from service.compliance_views import load_indicators, run_period  # noqa: E402
+from store import open_store  # noqa: E402
+from store.indicator_entries import IndicatorEntries  # noqa: E402
+from store.state import StateDB  # noqa: E402
 
 SURFACE = ["w01001", "w01009", "w01019", "w21003", "w21011", "w21001", "w01010", "w01014", "w01018", "w01017",
            "w19002", "w22001"]  # fmt: skip
@@ -100,8 +103,6 @@ def site_year(site: dict[str, object], days: int, rng: np.random.Generator) -> p
 
 def prepare(file: Path, config_dir: Path, n_sites: int, days: int) -> None:
     """Generate the configuration and, unless the file exists, the readings."""
-    from store import open_store  # type: ignore[attr-defined]
-
     sites = county_config(config_dir, n_sites)
     if file.exists():
         return
@@ -121,10 +122,6 @@ def prepare(file: Path, config_dir: Path, n_sites: int, days: int) -> None:
 
 def evaluate(file: Path, config_dir: Path, period: str) -> None:
     """Time the evaluation of `period` and print the figures."""
-    from store import open_store  # type: ignore[attr-defined]
-    from store.indicator_entries import IndicatorEntries
-    from store.state import StateDB
-
     config = Configuration.load(config_dir)
     store = open_store(f"duckdb:///{file}")
     started = time.perf_counter()

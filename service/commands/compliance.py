@@ -21,7 +21,7 @@ from models.periods import PeriodError, parse_period
 from service.commands.classify import fail
 from service.compliance_views import compliance_for, evaluate_period, load_indicators, run_period, scorecard_for
 from service.settings import Settings
-from store.base import Store, StoreError
+from store import Store, StoreError, open_store
 from store.indicator_entries import IndicatorEntries
 from store.state import StateDB
 
@@ -51,8 +51,6 @@ def _opened(store_url: str | None, config_dir: Path | None) -> Iterator[tuple[Se
     if config_dir is not None:
         overrides["config_dir"] = config_dir
     settings = Settings(**overrides)
-    from store import open_store  # type: ignore[attr-defined]  # lands with the store branch (issue 2)
-
     try:
         config = Configuration.load(settings.config_dir)
         store = open_store(settings.store)

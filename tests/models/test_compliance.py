@@ -1,13 +1,13 @@
 """Compliance rates, hand-worked: numerators, denominators and the sites that pull them down."""
 
 import pandas as pd
-from reading_builders import hourly, monthly_days, samples
 
 from models.compliance import compliance_rates
 from models.configuration import Configuration
 from models.evaluation import evaluate_plants, evaluate_surface
 from models.reading import empty_readings
 from models.statistics import daily_means, monthly_values, period_values
+from tests.reading_builders import hourly, monthly_days, samples
 
 DECIMALS = {"w21003": 2, "w21011": 3, "w01019": 1, "w01010": 1}
 
