@@ -16,6 +16,7 @@ Definitions (standards digest §6.3):
   per plant and overall.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -114,7 +115,7 @@ def _share_of_sites(rate_id: str, evaluation: SurfaceEvaluation, sites: list[str
 def _zones(evaluation: SurfaceEvaluation, config: Configuration) -> Rate:
     zone_of = {s.id: s.zone for s in config.sites.values() if s.kind in ("section", "lake") and s.zone}
     judged = _judged(evaluation, list(zone_of)).assign(zone=lambda f: f["site"].map(zone_of))
-    by_zone = judged.groupby("zone")["meets_target"].agg(lambda m: bool(m.astype(bool).all()))
+    by_zone = judged["meets_target"].astype(bool).groupby(judged["zone"]).all()
     failing_sites = judged.loc[~judged["meets_target"].astype(bool), "site"].tolist()
     failing = failing_items(evaluation.items, failing_sites, config)
     for entry in failing:
@@ -193,30 +194,22 @@ def failing_items(items: pd.DataFrame, sites: list[str], config: Configuration) 
     """For each site, the items that missed the target: how often and the largest exceedance multiple."""
     if not sites:
         return []
-    fails = items.loc[items["site"].isin(sites) & (items["meets_target"] == False).fillna(False)]  # noqa: E712
-    fails = fails.loc[fails["evaluated"].astype(bool)]
-    result = []
-    for site in sorted(sites):
-        rows = fails.loc[fails["site"] == site]
-        summary = rows.groupby("parameter", sort=True).agg(
-            times=("value", "size"), max_value=("value", "max"), max_multiple=("exceedance_multiple", "max")
-        )
-        result.append(
+    fails = (items["meets_target"] == False).fillna(False).to_numpy(bool)  # noqa: E712 (nullable)
+    chosen = items.loc[fails & items["evaluated"].to_numpy(bool) & items["site"].isin(sites).to_numpy()]
+    summary = chosen.groupby(["site", "parameter"], sort=True).agg(
+        times=("value", "size"), max_multiple=("exceedance_multiple", "max")
+    )
+    by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in summary.reset_index().to_dict("records"):
+        by_site[str(row["site"])].append(
             {
-                "site": site,
-                "name": config.sites[site].name,
-                "items": [
-                    {
-                        "code": row["parameter"],
-                        "name": config.catalogue[row["parameter"]].zh,
-                        "times": int(row["times"]),
-                        "exceedance_multiple": _rounded(row["max_multiple"]),
-                    }
-                    for row in summary.reset_index().to_dict("records")
-                ],
+                "code": row["parameter"],
+                "name": config.catalogue[row["parameter"]].zh,
+                "times": int(row["times"]),
+                "exceedance_multiple": _rounded(row["max_multiple"]),
             }
         )
-    return result
+    return [{"site": site, "name": config.sites[site].name, "items": by_site[site]} for site in sorted(sites)]
 
 
 def _rounded(value: float) -> float | None:
