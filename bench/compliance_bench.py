@@ -171,6 +171,9 @@ def main() -> None:
         # Generate in a child process so the peak memory below is the evaluation's own.
         command = [sys.executable, __file__, "--stage", "prepare", "--sites", str(args.sites), "--days", str(args.days),
                    "--file", str(file), "--config-dir", str(config_dir)]  # fmt: skip
+        print(
+            f"preparing {args.sites} sites x 12 parameters x {args.days} days hourly = {readings / 1e6:.1f} M readings"
+        )
         subprocess.run(command, check=True)
     print(f"evaluating {period} from {file}")
     evaluate(file, config_dir, period)
