@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import classify, hj212, ingest, pull
+from service.commands import classify, compliance, hj212, ingest, pull
 
 app = typer.Typer(
     name="wqmon",
@@ -13,6 +13,7 @@ app.command("classify")(classify.classify)
 app.add_typer(hj212.app, name="hj212")
 app.command("ingest")(ingest.ingest)
 app.command("pull")(pull.pull)
+compliance.register(app)
 
 
 @app.callback()
