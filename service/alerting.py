@@ -111,11 +111,11 @@ class AlertEngine:
         if conditions.empty:
             return []
         frame = conditions.reset_index(drop=True)
-        key = frame["site"] + "\x1f" + frame["parameter"] + "\x1f" + frame["rule"]
+        frame["key"] = frame["site"] + "\x1f" + frame["parameter"] + "\x1f" + frame["rule"]
         active = self.alerts.active()
         active_keys = {"\x1f".join(k) for k in active}
-        final = frame.assign(key=key).drop_duplicates("key", keep="last")
-        firing = frame.loc[frame["firing"].to_numpy()].assign(key=key)
+        final = frame.drop_duplicates("key", keep="last")
+        firing = frame.loc[frame["firing"].to_numpy(dtype=bool)]
         resolving = final.loc[~final["firing"].to_numpy() & final["key"].isin(active_keys).to_numpy()]
         resolving = resolving.loc[~resolving["key"].isin(set(firing["key"]))]
         changed: list[Alert] = []
