@@ -39,7 +39,7 @@ CLASS_III = 2  # index of class III in GB 3838's class list
 
 
 def judge_readings(
-    codes: pd.Series | np.ndarray,
+    codes: pd.Series | pd.Categorical | np.ndarray,
     values: np.ndarray,
     non_detect: np.ndarray,
     table: LimitTable,
@@ -70,7 +70,7 @@ def judge_readings(
     """
     values = np.asarray(values, dtype=float)
     non_detect = np.asarray(non_detect, dtype=bool)
-    row = table.row_of(np.asarray(codes))
+    row = table.row_of(codes)
     known = row >= 0
     safe_row = np.where(known, row, 0)
 
@@ -209,24 +209,23 @@ def describe_sample(judgement: SampleJudgement, table: LimitTable, *, target: in
     discharge = standard.kind == "discharge"
     rows = table.row_of(judgement.items["code"].to_numpy())
     items: list[dict[str, object]] = []
-    for row, item in zip(rows, judgement.items.itertuples(index=False), strict=True):
-        meets = None if pd.isna(item.meets_target) else bool(item.meets_target)
+    for row, item in zip(rows, judgement.items.to_dict("records"), strict=True):
+        meets = None if pd.isna(item["meets_target"]) else bool(item["meets_target"])
+        multiple = item["exceedance_multiple"]
         entry: dict[str, object] = {
-            "code": item.code,
-            "value": float(item.value),
-            "non_detect": bool(item.non_detect),
+            "code": item["code"],
+            "value": float(item["value"]),
+            "non_detect": bool(item["non_detect"]),
             "limit": _limit_of(table, row, target),
-            "exceedance_multiple": None
-            if np.isnan(item.exceedance_multiple)
-            else round(float(item.exceedance_multiple), 3),
+            "exceedance_multiple": None if np.isnan(multiple) else round(float(multiple), 3),
             "source": table.sources[row] if row >= 0 else None,
         }
         if discharge:
             entry["meets"] = meets
         else:
-            entry["class"] = standard.class_name(int(item.class_index))
+            entry["class"] = standard.class_name(int(item["class_index"]))
             entry["meets_target"] = meets
-            entry["evaluated"] = bool(item.evaluated)
+            entry["evaluated"] = bool(item["evaluated"])
         items.append(entry)
     result: dict[str, object] = {"standard": standard.id}
     if discharge:

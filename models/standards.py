@@ -232,8 +232,16 @@ class LimitTable:
             priority=np.isin(codes, rules.priority_pollutants),
         )
 
-    def row_of(self, codes: pd.Series | np.ndarray) -> np.ndarray:
-        """Row index of each code in this table, -1 where the standard has no limit for it."""
+    def row_of(self, codes: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
+        """Row index of each code in this table, -1 where the standard has no limit for it.
+
+        Categorical codes are looked up once per category, which is what makes millions cheap.
+        """
+        if isinstance(codes, pd.Series) and isinstance(codes.dtype, pd.CategoricalDtype):
+            codes = codes.array
+        if isinstance(codes, pd.Categorical):
+            per_category = self.codes.get_indexer(pd.Index(codes.categories.astype(str), dtype="string"))
+            return np.where(codes.codes >= 0, np.append(per_category, -1)[codes.codes], -1)
         return self.codes.get_indexer(pd.Index(codes, dtype="string"))
 
 
