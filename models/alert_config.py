@@ -34,6 +34,16 @@ Event = Literal["opened", "raised", "escalated", "acknowledged", "resolved"]
 EVENTS: Final[tuple[str, ...]] = get_args(Event)
 
 
+_INTERVALS: Final[dict[SiteKind, int]] = {"plant": 60, "section": 240, "lake": 240, "source": 31 * 24 * 60}
+_FLAG_SEVERITIES: Final[dict[str, Severity]] = {
+    "D": "critical", "F": "warning", "M": "warning", "C": "warning", "T": "critical", "B": "warning", "P": "critical",
+}  # fmt: skip
+
+
+def _flag_severities() -> dict[str, Severity]:
+    return dict(_FLAG_SEVERITIES)
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,9 +82,7 @@ class GapRule(_Section):
     """No data for `multiple` × the site's expected interval."""
 
     multiple: float = Field(default=3.0, gt=0)
-    interval_minutes: dict[SiteKind, int] = Field(
-        default_factory=lambda: {"plant": 60, "section": 240, "lake": 240, "source": 31 * 24 * 60}
-    )
+    interval_minutes: dict[SiteKind, int] = Field(default_factory=lambda: dict(_INTERVALS))
     severity: Severity = "warning"
 
 

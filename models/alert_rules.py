@@ -97,7 +97,11 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
     statistic = frame["statistic"]
     parts = []
     if exceedance.enabled:
-        for rule, stats in (("exceedance", exceedance.statistics), ("daily_exceedance", exceedance.daily_statistics)):
+        pairs: tuple[tuple[RuleId, tuple[str, ...]], ...] = (
+            ("exceedance", exceedance.statistics),
+            ("daily_exceedance", exceedance.daily_statistics),
+        )
+        for rule, stats in pairs:
             take = known & statistic.isin(stats).to_numpy()
             parts.append(
                 _conditions(
@@ -295,7 +299,8 @@ def gap_conditions(
         for s in configuration.sites.values()
     }
     expected = frame["site"].map(interval).astype(float).to_numpy()
-    minutes = ((pd.Timestamp(now) - frame["time"]) / pd.Timedelta(minutes=1)).to_numpy(dtype=float)
+    elapsed = pd.Timestamp(now) - frame["time"]
+    minutes = elapsed.dt.total_seconds().to_numpy(dtype=float) / 60
     firing = minutes > rule.multiple * expected
     part = frame.loc[firing]
     return _conditions(
@@ -358,7 +363,7 @@ def _conditions(
             "flag": column("flag", "N", "string"),
             "detail": pd.Series(np.broadcast_to(np.asarray(detail, dtype=object), (n,)), dtype="string"),
             "firing": fires.copy(),
-            "severity": pd.Series(np.where(fires, sev, None), dtype="string"),
+            "severity": pd.Series(sev, dtype="string").where(fires),
         }
     )
     return out

@@ -93,7 +93,7 @@ class AlertEngine:
         if self.rules.gap.enabled and self.configuration.sites:
             latest = self.store.latest(sites=sorted(self.configuration.sites))
             if len(latest):
-                last_seen = latest.groupby(["site", "parameter"], as_index=False, observed=True)["time"].max()
+                last_seen = latest.groupby(["site", "parameter"], observed=True)["time"].max().reset_index()
                 changed += self.apply(gap_conditions(last_seen, self.configuration, self.rules, now=now))
         changed += self._escalate(now)
         return changed
@@ -113,39 +113,42 @@ class AlertEngine:
         frame = conditions.reset_index(drop=True)
         frame["key"] = frame["site"] + "\x1f" + frame["parameter"] + "\x1f" + frame["rule"]
         active = self.alerts.active()
-        active_keys = {"\x1f".join(k) for k in active}
-        final = frame.drop_duplicates("key", keep="last")
         firing = frame.loc[frame["firing"].to_numpy(dtype=bool)]
-        resolving = final.loc[~final["firing"].to_numpy() & final["key"].isin(active_keys).to_numpy()]
-        resolving = resolving.loc[~resolving["key"].isin(set(firing["key"]))]
+        # Only keys that fire now or have an active alert matter; normal data for the rest is skipped.
+        relevant = set(firing["key"]) | {"\x1f".join(k) for k in active}
+        final: dict[str, dict[str, Any]] = {
+            row["key"]: row
+            for row in _records(frame.loc[frame["key"].isin(relevant)].drop_duplicates("key", keep="last"))
+        }
+        newest = {row["key"]: row for row in _records(firing.drop_duplicates("key", keep="last"))}
+        rank = firing["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).astype("int64")
+        summary = (
+            firing.assign(rank=rank)
+            .groupby("key", sort=False)
+            .agg(count=("rank", "size"), rank=("rank", "max"), first=("time", "min"))
+        )
         changed: list[Alert] = []
-        if len(firing):
-            rank = firing["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).astype(int)
-            grouped = firing.assign(rank=rank).groupby("key", sort=False)
-            summary = grouped.agg(count=("rank", "size"), rank=("rank", "max"), first=("time", "min"))
-            newest = firing.drop_duplicates("key", keep="last").set_index("key")
-            ended = final.set_index("key")["firing"]
-            for key_text, row in summary.iterrows():
-                last = newest.loc[key_text]
-                alert = self._fire(active, last, count=int(row["count"]), rank=int(row["rank"]), first=row["first"])
-                if not bool(ended.loc[key_text]):
-                    clear_time = final.set_index("key").loc[key_text, "time"]
-                    alert = self._recover(alert, clear_time)
-                changed.append(alert)
-        for row in resolving.itertuples(index=False):
-            alert = active[(row.site, row.parameter, row.rule)]
-            changed.append(self._recover(alert, row.time))
+        for key_text, count, top, first in summary.itertuples(name=None):
+            alert = self._fire(active, newest[str(key_text)], count=int(count), rank=int(top), first=first)
+            if not final[str(key_text)]["firing"]:
+                alert = self._recover(alert, final[str(key_text)]["time"])
+            changed.append(alert)
+        for key_text, row in final.items():
+            if key_text not in newest and not row["firing"]:
+                changed.append(self._recover(active[(row["site"], row["parameter"], row["rule"])], row["time"]))
         return changed
 
-    def _fire(self, active: dict[AlertKey, Alert], last: pd.Series, *, count: int, rank: int, first: Any) -> Alert:
-        fields = {name: _plain(last[name]) for name in _FIELDS}
-        fields["time"] = last["time"].to_pydatetime()
+    def _fire(
+        self, active: dict[AlertKey, Alert], last: dict[str, Any], *, count: int, rank: int, first: pd.Timestamp
+    ) -> Alert:
+        fields: dict[str, Any] = {name: _plain(last[name]) for name in _FIELDS}
+        fields["time"] = pd.Timestamp(last["time"]).to_pydatetime()
         fields["message"] = render_message(fields, self.configuration)
-        current = active.get((fields["site"], fields["parameter"], fields["rule"]))
+        current = active.get((str(fields["site"]), str(fields["parameter"]), str(fields["rule"])))
         severity = SEVERITIES[rank]
         if current is None:
             fields["severity"] = severity
-            alert = self.alerts.open(fields, count=count, at=first.to_pydatetime())
+            alert = self.alerts.open(fields, count=count, at=pd.Timestamp(first).to_pydatetime())
             self._notify("opened", alert)
             return alert
         raised = SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
@@ -239,6 +242,10 @@ class AlertEngine:
         """Stop webhook delivery; what is not yet delivered stays queued for the next start."""
         if self.dispatcher is not None:
             self.dispatcher.close()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _plain(value: object) -> object:

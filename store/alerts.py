@@ -7,6 +7,7 @@ with microseconds, so text order is time order.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -282,7 +283,7 @@ class AlertStore:
             (alert_id, event, to_text(at), by, note),
         )
 
-    def events(self, alert_id: int) -> list[dict[str, Any]]:
+    def events(self, alert_id: int) -> builtins.list[dict[str, Any]]:
         """An alert's history, oldest first."""
         rows = self.state.execute(
             "SELECT event, at, by, note FROM alert_events WHERE alert_id = ? ORDER BY id", (alert_id,)

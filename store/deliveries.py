@@ -7,6 +7,7 @@ same signature.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -133,7 +134,7 @@ class DeliveryLog:
         )
         return [dict(row) for row in rows]
 
-    def attempts(self, delivery_id: int) -> list[dict[str, Any]]:
+    def attempts(self, delivery_id: int) -> builtins.list[dict[str, Any]]:
         """Every attempt of one delivery, oldest first."""
         rows = self.state.execute(
             "SELECT attempt, at, status_code, error FROM alert_delivery_attempts WHERE delivery_id = ? ORDER BY id",
