@@ -123,17 +123,7 @@ class SpikeRule(_Section):
 class FaultFlagRule(_Section):
     """HJ 212 data flags that raise an alert, with their severity; flag N clears it."""
 
-    flags: dict[str, Severity] = Field(
-        default_factory=lambda: {
-            "D": "critical",
-            "F": "warning",
-            "M": "warning",
-            "C": "warning",
-            "T": "critical",
-            "B": "warning",
-            "P": "critical",
-        }  # fmt: skip
-    )
+    flags: dict[str, Severity] = Field(default_factory=_flag_severities)
 
     @field_validator("flags")
     @classmethod
