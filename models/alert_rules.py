@@ -341,7 +341,7 @@ def _conditions(
 
     def column(name: str, default: object, dtype: str) -> pd.Series:
         if name in frame:
-            return pd.Series(frame[name].to_numpy(), dtype=dtype)
+            return frame[name].reset_index(drop=True).astype(dtype)
         return pd.Series([default] * n, dtype=dtype)
 
     fires = np.broadcast_to(np.asarray(firing, dtype=bool), (n,))
