@@ -64,6 +64,10 @@ class ExceedanceRule(_Section):
     daily_statistics: tuple[str, ...] = ("day_avg",)
     critical_multiple: float = Field(default=1.0, ge=0)  # (value − limit) / limit at or above: critical
     unmultiplied_severity: Severity = "warning"  # pH, DO: no multiple is defined (环办〔2011〕22号)
+    # Plants: also judge the local-day mean of the hourly values (GB 18918 §4.1.4 judges daily
+    # means) once the day has `daily_min_hours` valid hours (HJ/T 356-2007: 75 % of 24 h).
+    daily_from_hours: bool = True
+    daily_min_hours: int = Field(default=18, ge=1, le=24)
 
     _statistics = field_validator("statistics", "daily_statistics")(_check_statistics)
 
@@ -177,7 +181,8 @@ class AlertConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    history_hours: float = Field(default=48, gt=0)  # readings read back for constant and spike rules
+    history_hours: float = Field(default=48, gt=0)  # readings read back for constant, spike, daily means
+    timezone: str = "Asia/Shanghai"  # zone of the local calendar day of daily means
     exceedance: ExceedanceRule = ExceedanceRule()
     early_warning: EarlyWarningRule = EarlyWarningRule()
     gap: GapRule = GapRule()

@@ -25,7 +25,7 @@ severity   string   "warning" / "critical" when firing, NA otherwise
 """
 
 import datetime as dt
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ def evaluate_readings(
     """
     parts = [
         limit_conditions(readings, configuration, rules),
+        daily_mean_conditions(readings, history, configuration, rules),
         quality_conditions(readings, history, configuration.catalogue, rules),
         flag_conditions(readings, rules),
         recovery_conditions(readings, rules),
@@ -134,6 +135,52 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else empty_conditions()
+
+
+def daily_mean_conditions(
+    readings: pd.DataFrame, history: pd.DataFrame, configuration: Configuration, rules: AlertConfig
+) -> pd.DataFrame:
+    """Plants: the mean of each local day's valid hourly values (hour_avg, flag N), judged as a daily mean.
+
+    GB 18918 §4.1.4 judges the daily mean. A day is judged once it has `daily_min_hours` hours
+    (the mean so far, as each further hour arrives); its condition carries the time of its newest
+    hour and statistic day_avg. Non-detects enter at half their detection limit.
+    """
+    exceedance = rules.exceedance
+    if not (exceedance.enabled and exceedance.daily_from_hours) or readings.empty:
+        return empty_conditions()
+    plants = [s.id for s in configuration.sites.values() if s.kind == "plant"]
+    new = readings.loc[
+        readings["site"].isin(plants) & (readings["statistic"] == "hour_avg") & (readings["flag"] == "N")
+    ]
+    if new.empty:
+        return empty_conditions()
+    frames = [history, new] if len(history) else [new]
+    hours = pd.concat(frames, ignore_index=True)
+    hours = hours.loc[hours["site"].isin(plants) & (hours["statistic"] == "hour_avg") & (hours["flag"] == "N")]
+    hours = hours.drop_duplicates(["site", "parameter", "time"], keep="last")
+    hours = hours.assign(
+        day=hours["time"].dt.tz_convert(rules.timezone).dt.normalize(),
+        value=np.where(hours["non_detect"].to_numpy(), hours["value"].to_numpy() / 2, hours["value"].to_numpy()),
+    )
+    touched = new.assign(day=new["time"].dt.tz_convert(rules.timezone).dt.normalize())[["site", "parameter", "day"]]
+    days = (
+        hours.groupby(["site", "parameter", "day"], observed=True)
+        .agg(value=("value", "mean"), count=("value", "size"), time=("time", "max"))
+        .reset_index()
+        .merge(touched.drop_duplicates(), on=["site", "parameter", "day"])
+    )
+    days = days.loc[days["count"] >= exceedance.daily_min_hours]
+    if days.empty:
+        return empty_conditions()
+    means = days.assign(statistic="day_avg", non_detect=False, flag="N", source="")
+    only_daily = rules.model_copy(
+        update={
+            "exceedance": exceedance.model_copy(update={"statistics": (), "daily_statistics": ("day_avg",)}),
+            "early_warning": rules.early_warning.model_copy(update={"enabled": False}),
+        }
+    )
+    return limit_conditions(means, configuration, only_daily)
 
 
 def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.DataFrame:
@@ -339,7 +386,7 @@ def _conditions(
 ) -> pd.DataFrame:
     n = len(frame)
 
-    def column(name: str, default: object, dtype: str) -> pd.Series:
+    def column(name: str, default: object, dtype: Any) -> pd.Series:
         if name in frame:
             return frame[name].reset_index(drop=True).astype(dtype)
         return pd.Series([default] * n, dtype=dtype)

@@ -73,17 +73,24 @@ class AlertEngine:
         return self.apply(conditions)
 
     def _history(self, readings: pd.DataFrame) -> pd.DataFrame:
-        """The readings before the batch that the constant and spike rules look back on."""
-        statistics = sorted(set(self.rules.constant.statistics) | set(self.rules.spike.statistics))
-        if not (self.rules.constant.enabled or self.rules.spike.enabled):
+        """The readings before the batch that the constant, spike and daily-mean rules look back on."""
+        rules = self.rules
+        statistics: set[str] = set()
+        if rules.constant.enabled:
+            statistics |= set(rules.constant.statistics)
+        if rules.spike.enabled:
+            statistics |= set(rules.spike.statistics)
+        if rules.exceedance.enabled and rules.exceedance.daily_from_hours:
+            statistics.add("hour_avg")
+        if not statistics:
             return empty_readings()
         start = readings["time"].min()
         return self.store.read(
             sites=sorted(readings["site"].unique()),
             parameters=sorted(readings["parameter"].unique()),
-            start=(start - pd.Timedelta(hours=self.rules.history_hours)).to_pydatetime(),
+            start=(start - pd.Timedelta(hours=rules.history_hours)).to_pydatetime(),
             end=start.to_pydatetime(),
-            statistics=statistics,
+            statistics=sorted(statistics),
         )
 
     def check(self, now: dt.datetime | None = None) -> list[Alert]:

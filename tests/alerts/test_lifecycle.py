@@ -193,3 +193,14 @@ def test_alerts_survive_a_restart(county: Configuration, store: Store, tmp_path:
     (alert,) = only_exceedance(engine)
     assert alert.count == 2
     state.close()
+
+
+def test_daily_mean_of_hourly_packets(engine: AlertEngine) -> None:
+    midnight = pd.Timestamp("2026-05-31 16:00", tz="UTC")  # local midnight
+    daily = []
+    for hour in range(18):
+        changed = ingest(engine, readings([55.0], start=midnight + pd.Timedelta(hours=hour)))
+        daily += [a for a in changed if a.rule == "daily_exceedance"]
+    (alert,) = daily  # opened with the 18th hour, from 17 hours read back from the store
+    assert alert.statistic == "day_avg" and alert.value == 55.0
+    assert "化学需氧量 日均值 55.0 mg/L 超过一级A标准限值 50 mg/L" in alert.message

@@ -8,6 +8,7 @@ import pytest
 
 from models.alert_config import AlertConfig
 from models.alert_rules import (
+    daily_mean_conditions,
     evaluate_readings,
     flag_conditions,
     gap_conditions,
@@ -207,3 +208,42 @@ class TestConfig:
 
 def county_catalogue():  # type: ignore[no-untyped-def]
     return Configuration.load().catalogue
+
+
+class TestDailyMeanOfHours:
+    LOCAL_MIDNIGHT = pd.Timestamp("2026-05-31 16:00", tz="UTC")  # 2026-06-01 00:00 Asia/Shanghai
+
+    def test_judged_once_the_day_has_enough_hours(self, county: Configuration) -> None:
+        hours = readings([60.0] * 18, start=self.LOCAL_MIDNIGHT)
+        early = daily_mean_conditions(hours.head(17), empty_readings(), county, RULES)
+        assert early.empty  # 17 hours < daily_min_hours 18
+        result = daily_mean_conditions(hours.tail(1), hours.head(17), county, RULES)
+        row = result.iloc[0]
+        assert (row["rule"], row["statistic"], row["value"], row["firing"]) == (
+            "daily_exceedance",
+            "day_avg",
+            60.0,
+            True,
+        )
+        assert row["time"] == hours["time"].iloc[-1]
+
+    def test_mean_not_single_hours(self, county: Configuration) -> None:
+        # 17 hours at 48 and one at 80: hourly exceedance, daily mean 49.8 meets the 1A limit 50.
+        hours = readings([48.0] * 17 + [80.0], start=self.LOCAL_MIDNIGHT)
+        result = evaluate_readings(hours.tail(1), hours.head(17), county, RULES)
+        assert fired(result, "exceedance") == [True]
+        assert fired(result, "daily_exceedance") == [False]
+
+    def test_local_days_and_flags(self, county: Configuration) -> None:
+        # The 18 hours straddle local midnight: neither local day has 18 valid hours.
+        straddling = readings([60.0] * 18, start=self.LOCAL_MIDNIGHT - pd.Timedelta(hours=9))
+        assert daily_mean_conditions(straddling, empty_readings(), county, RULES).empty
+        flagged = readings([60.0] * 18, start=self.LOCAL_MIDNIGHT, flags=["N"] * 17 + ["D"])
+        assert daily_mean_conditions(flagged, empty_readings(), county, RULES).empty
+
+    def test_sections_and_switch(self, county: Configuration) -> None:
+        section = readings([2.0] * 24, site="qs-01", parameter="w21003", start=self.LOCAL_MIDNIGHT)
+        assert daily_mean_conditions(section, empty_readings(), county, RULES).empty
+        off = AlertConfig.from_mapping({"exceedance": {"daily_from_hours": False}})
+        hours = readings([60.0] * 18, start=self.LOCAL_MIDNIGHT)
+        assert daily_mean_conditions(hours, empty_readings(), county, off).empty
