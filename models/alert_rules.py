@@ -45,7 +45,13 @@ _SERIES: Final[list[str]] = ["site", "parameter", "statistic"]
 
 def empty_conditions() -> pd.DataFrame:
     """A conditions frame with no rows."""
-    return _conditions(pd.DataFrame({c: pd.Series(dtype="string") for c in ("site", "parameter")}), "gap")
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = _conditions(pd.DataFrame({"site": pd.Series(dtype="string")}), "gap", build_empty=True)
+    return _EMPTY.copy()
+
+
+_EMPTY: pd.DataFrame | None = None
 
 
 def evaluate_readings(
@@ -383,8 +389,11 @@ def _conditions(
     reference: np.ndarray | None = None,
     detail: np.ndarray | str = "",
     statistic: str | None = None,
+    build_empty: bool = False,
 ) -> pd.DataFrame:
     n = len(frame)
+    if n == 0 and not build_empty:
+        return empty_conditions()
 
     def column(name: str, default: object, dtype: Any) -> pd.Series:
         if name in frame:
