@@ -79,3 +79,19 @@ def register_backend(scheme: str, factory: StoreFactory) -> None:
     if scheme in _BACKENDS:
         raise ValueError(f"store backend {scheme!r} is already registered")
     _BACKENDS[scheme] = factory
+
+
+def open_store(url: str) -> Store:
+    """Open the store a URL names (the WQMON_STORE setting).
+
+    `duckdb:///relative/file.duckdb`, `duckdb:////absolute/file.duckdb` or a bare path open a DuckDB
+    file; `influxdb://user:pass@host:8086/db` (`influxdbs://` for HTTPS) an InfluxDB database.
+    """
+    scheme, separator, _ = url.partition("://")
+    if not separator:
+        scheme = "duckdb"
+    factory = _BACKENDS.get(scheme)
+    if factory is None:
+        allowed = "duckdb:///path/to/file.duckdb, a bare file path, influxdb://user:pass@host:8086/db, influxdbs://…"
+        raise StoreError(f"store URL {url!r}: scheme {scheme!r} is not known; use one of {allowed}")
+    return factory(url)

@@ -1,0 +1,153 @@
+"""Bulk write and daily-mean aggregate of the reading stores, printing readings/s and query ms.
+
+    python bench/store_bench.py                     # 200 sites x 10 parameters x 5000 h = 10 M readings
+    python bench/store_bench.py --hours 500         # 1 M, for a quick look
+    python bench/store_bench.py --influx-hours 500  # InfluxDB on 1 M readings (the default)
+
+Targets (issue 3): DuckDB write >= 3 M readings/s, daily means of all series over 10 M readings
+<= 1 s. InfluxDB runs on a real influxd started here (as in the tests) with fewer readings, since
+it is limited by the server: its rate is reported with the ratio to posting the same line
+protocol with httpx and nothing else.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models.reading import as_readings  # noqa: E402
+from store.duckdb_store import DuckDBStore  # noqa: E402
+from store.influx import InfluxStore  # noqa: E402
+from store.line_protocol import batches, encode  # noqa: E402
+from tests.store.influxd import InfluxServer, influxd_path  # noqa: E402
+
+
+def hourly_readings(sites: int, parameters: int, hours: int, *, seed: int = 0) -> pd.DataFrame:
+    """sites x parameters hourly means over `hours`, in time order as loggers deliver them."""
+    rng = np.random.default_rng(seed)
+    series = sites * parameters
+    n = series * hours
+    site_names = np.array([f"site{i:03d}" for i in range(sites)], dtype=object)
+    parameter_names = np.array(
+        ["COD", "NH3-N", "TP", "TN", "pH", "DO", "CODMn", "turbidity", "flow", "temp"][:parameters], dtype=object
+    )
+    if parameters > len(parameter_names):
+        parameter_names = np.array([f"p{i}" for i in range(parameters)], dtype=object)
+    series_index = np.tile(np.arange(series), hours)
+    start = pd.Timestamp("2024-01-01", tz="UTC").value
+    return pd.DataFrame(
+        {
+            "site": pd.array(site_names[series_index // parameters], dtype="string"),
+            "parameter": pd.array(parameter_names[series_index % parameters], dtype="string"),
+            "time": pd.to_datetime(
+                start + np.repeat(np.arange(hours, dtype=np.int64), series) * 3_600_000_000_000, utc=True
+            ),
+            "statistic": pd.array(np.full(n, "hour_avg", dtype=object), dtype="string"),
+            "value": rng.gamma(2.0, 5.0, n),
+            "non_detect": rng.random(n) < 0.02,
+            "flag": pd.array(np.where(rng.random(n) < 0.03, "M", "N").astype(object), dtype="string"),
+            "source": pd.array(np.full(n, "bench", dtype=object), dtype="string"),
+        }
+    )
+
+
+def seconds(action: Callable[[], object]) -> float:
+    """Wall-clock seconds of one call."""
+    begin = time.perf_counter()
+    action()
+    return time.perf_counter() - begin
+
+
+def rate(label: str, n: int, elapsed_s: float, note: str = "") -> None:
+    """Print one write figure: readings, seconds, millions of readings per second."""
+    print(f"{label:<21}{n:>11,} readings  {elapsed_s:7.2f} s  {n / elapsed_s / 1e6:6.2f} M readings/s {note}")
+
+
+def query(label: str, rows: int, elapsed_s: float, note: str = "") -> None:
+    """Print one query figure: result rows and milliseconds."""
+    print(f"{label:<21}{rows:>11,} rows      {elapsed_s * 1000:7.0f} ms {note}")
+
+
+def bench_duckdb(frame: pd.DataFrame, folder: Path) -> None:
+    n = len(frame)
+    with DuckDBStore(folder / "bench.duckdb") as store:
+        rate("duckdb write", n, seconds(lambda: store.write(frame)), "(one bulk write, idempotent)")
+        for interval, flags, note in (
+            ("day", None, "all flags"),
+            ("day", ("N",), "flag N"),
+            ("month", ("N",), "flag N"),
+        ):
+            best = min(seconds(lambda i=interval, f=flags: store.aggregate(i, flags=f)) for _ in range(3))  # type: ignore[arg-type]
+            rows = len(store.aggregate(interval, flags=flags))  # type: ignore[arg-type]
+            query(f"duckdb {interval} means", rows, best, f"(best of 3, {note}, Asia/Shanghai days)")
+        part = frame.iloc[: min(n, 1_000_000)].assign(value=lambda f: f["value"] + 1)
+        rate("duckdb rewrite", len(part), seconds(lambda: store.write(part)), "(corrections of stored keys)")
+
+
+def bench_influx(frame: pd.DataFrame, folder: Path) -> None:
+    executable = influxd_path()
+    if executable is None:
+        print("influxdb skipped: influxd is not installed")
+        return
+    n = len(frame)
+    (folder / "influxd").mkdir()
+    server = InfluxServer(folder / "influxd", executable)
+    server.start()
+    try:
+        raw_db, store_db = f"raw_{uuid.uuid4().hex[:8]}", f"store_{uuid.uuid4().hex[:8]}"
+        server.query(f'CREATE DATABASE "{raw_db}"')
+        encode_s = seconds(lambda: encode(as_readings(frame)))
+        bodies = batches(encode(as_readings(frame)), size=5000)
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+
+            def post_raw() -> None:
+                for body in bodies:
+                    client.post("/write", params={"db": raw_db, "precision": "ns"}, content=body).raise_for_status()
+
+            raw_s = seconds(post_raw)
+        store = InfluxStore(server.url, store_db, spool_path=folder / "spool.sqlite")
+        store.create_database()
+        write_s = seconds(lambda: store.write(frame))
+        assert store.pending() == 0
+        rate("influxdb encode", n, encode_s, "(readings -> line protocol)")
+        rate("influxdb raw posting", n, raw_s, "(httpx, pre-encoded, 5000 points per request)")
+        rate("influxdb write", n, write_s, f"= {raw_s / write_s:.2f} x raw posting")
+        query_s = seconds(lambda: store.aggregate("day", flags=None))
+        query("influxdb day means", len(store.aggregate("day", flags=None)), query_s, "(raw points pulled, pandas)")
+        store.close()
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--parameters", type=int, default=10)
+    parser.add_argument("--hours", type=int, default=5000, help="hours for DuckDB (5000 -> 10 M readings)")
+    parser.add_argument("--influx-hours", type=int, default=500, help="hours for InfluxDB (500 -> 1 M readings)")
+    parser.add_argument("--skip-influx", action="store_true")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wqmon-bench-") as tmp:
+        folder = Path(tmp)
+        frame = hourly_readings(options.sites, options.parameters, options.hours)
+        print(f"{options.sites} sites x {options.parameters} parameters x {options.hours} h = {len(frame):,} readings")
+        bench_duckdb(frame, folder)
+        del frame
+        if not options.skip_influx:
+            frame = hourly_readings(options.sites, options.parameters, options.influx_hours)
+            shape = f"{options.sites} x {options.parameters} x {options.influx_hours} h"
+            print(f"InfluxDB on {shape} = {len(frame):,} readings")
+            bench_influx(frame, folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""The default store: one embedded DuckDB file (data/wqmon.duckdb), nothing to install or start.
+
+DuckDB locks its file per process, so one DuckDBStore owns it and the service shares that object
+between the HTTP API, the HJ 212 listener and the pull scheduler. The object is thread-safe: writes
+are serialised by a lock, and every call runs on its own cursor (a DuckDB connection is not safe
+to share between threads, its cursors are).
+
+Writes are bulk (the frame goes in as one Arrow table) and idempotent on the key (site, parameter,
+time, statistic, source). The key is not a PRIMARY KEY: DuckDB maintains one as an ART index that
+made bulk writes ~6x slower here (0.6 M vs 4 M readings/s). Instead each write replaces, in one
+transaction, the stored readings that share a key with the batch, then appends the batch; a batch
+with repeated keys keeps the last of each.
+
+Times are stored as TIMESTAMPTZ (microseconds) with the session time zone fixed to UTC.
+"""
+
+import datetime as dt
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from models.reading import KEY_COLUMNS, as_readings, empty_readings
+from store.base import Interval, StoreError
+from store.query import (
+    Filters,
+    as_aggregate,
+    as_series_table,
+    check_interval,
+    check_timezone,
+    constant_offset_seconds,
+    local_period_starts,
+)
+
+DEFAULT_PATH: Final[Path] = Path("data/wqmon.duckdb")
+SCHEMA_VERSION: Final[int] = 1
+
+# Migration n brings a file from schema n-1 to n; a file is created by running all of them.
+_MIGRATIONS: Final[dict[int, str]] = {
+    1: """
+        CREATE TABLE readings (
+            site VARCHAR NOT NULL,
+            parameter VARCHAR NOT NULL,
+            time TIMESTAMPTZ NOT NULL,
+            statistic VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            non_detect BOOLEAN NOT NULL,
+            flag VARCHAR NOT NULL,
+            source VARCHAR NOT NULL
+        );
+    """,
+}
+_KEY: Final[str] = ", ".join(KEY_COLUMNS)
+_COLUMNS: Final[str] = "site, parameter, time, statistic, value, non_detect, flag, source"
+_HOUR_US: Final[int] = 3_600_000_000
+_DAY_US: Final[int] = 86_400_000_000
+
+
+class DuckDBStore:
+    """Readings in one DuckDB file, created with the current schema on first use."""
+
+    def __init__(self, path: Path | str = DEFAULT_PATH) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._connection = duckdb.connect(str(self.path) if self.path is not None else ":memory:")
+        except duckdb.Error as error:
+            raise StoreError(
+                f"cannot open the DuckDB store {path}: {error} "
+                "(one process owns a DuckDB file; share its store instead of opening it twice)"
+            ) from error
+        self._lock = threading.Lock()  # guards the connection and `_closed`
+        self._write_lock = threading.Lock()  # one write at a time; reads go on
+        self._closed = False
+        self._connection.execute("SET TimeZone = 'UTC'")
+        self._migrate()
+
+    @classmethod
+    def from_url(cls, url: str) -> "DuckDBStore":
+        """Open `duckdb:///relative/path`, `duckdb:////absolute/path`, `duckdb:///:memory:` or a bare path."""
+        path = url.removeprefix("duckdb://")
+        if path != url:
+            path = path.removeprefix("/")
+        return cls(path or DEFAULT_PATH)
+
+    def __enter__(self) -> "DuckDBStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"the DuckDB store {self.path} is closed")
+            cursor = self._connection.cursor()
+        try:
+            cursor.execute("SET TimeZone = 'UTC'")
+            yield cursor
+        finally:
+            cursor.close()
+
+    def _migrate(self) -> None:
+        with self._cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+                "applied TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+            )
+            row = cursor.execute("SELECT max(version) FROM schema_version").fetchall()[0]
+            current = int(row[0]) if row and row[0] is not None else 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has store schema {current}; this wqmon reads up to {SCHEMA_VERSION} (upgrade wqmon)"
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                cursor.execute("BEGIN TRANSACTION")
+                cursor.execute(_MIGRATIONS[version])
+                cursor.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+                cursor.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The schema version of the file."""
+        with self._cursor() as cursor:
+            row = cursor.execute("SELECT max(version) FROM schema_version").fetchall()[0]
+        return int(row[0]) if row else 0
+
+    def write(self, readings: pd.DataFrame) -> int:
+        """Store a frame in the reading shape; return how many readings were accepted."""
+        frame = as_readings(readings)
+        if frame.empty:
+            return 0
+        first, last = frame["time"].min(), frame["time"].max()
+        staged = pa.Table.from_pandas(frame, preserve_index=False)
+        with self._write_lock, self._cursor() as cursor:
+            cursor.register("staged", staged)
+            # count(DISTINCT hash) < count(*) whenever two rows share a key (or, rarely, a hash):
+            # then drop the repeats exactly, keeping the last of each key.
+            repeats = cursor.execute(f"SELECT count(*) - count(DISTINCT hash({_KEY})) FROM staged").fetchall()[0]
+            if repeats and repeats[0]:
+                cursor.unregister("staged")
+                frame = frame.drop_duplicates(list(KEY_COLUMNS), keep="last")
+                cursor.register("staged", pa.Table.from_pandas(frame, preserve_index=False))
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                cursor.execute(
+                    f"DELETE FROM readings WHERE time BETWEEN ? AND ? AND ({_KEY}) IN (SELECT ({_KEY}) FROM staged)",
+                    [first.to_pydatetime(), last.to_pydatetime()],
+                )
+                cursor.execute(f"INSERT INTO readings SELECT {_COLUMNS} FROM staged")
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.unregister("staged")
+        return len(readings)
+
+    def read(
+        self,
+        *,
+        sites: Sequence[str] | None = None,
+        parameters: Sequence[str] | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        statistics: Sequence[str] | None = None,
+        flags: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Readings in [start, end) matching the filters, in the reading shape, sorted by site, parameter, time."""
+        filters = Filters.of(
+            sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
+        )
+        where, arguments = _where(filters)
+        sql = f"SELECT {_COLUMNS} FROM readings {where} ORDER BY site, parameter, time, statistic, source"
+        with self._cursor() as cursor:
+            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
+        return as_readings(frame) if len(frame) else empty_readings()
+
+    def aggregate(
+        self,
+        interval: Interval,
+        *,
+        sites: Sequence[str] | None = None,
+        parameters: Sequence[str] | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        statistics: Sequence[str] | None = None,
+        flags: Sequence[str] | None = ("N",),
+        timezone: str = "Asia/Shanghai",
+    ) -> pd.DataFrame:
+        """Per site, parameter and local calendar period: mean, min, max, count (non-detects at half their limit)."""
+        check_interval(interval)
+        check_timezone(timezone)
+        filters = Filters.of(
+            sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
+        )
+        where, arguments = _where(filters)
+        with self._cursor() as cursor:
+            bounds = cursor.execute(f"SELECT min(time), max(time) FROM readings {where}", arguments).fetchall()[0]
+            if bounds is None or bounds[0] is None:
+                return as_aggregate(pd.DataFrame())
+            offset = constant_offset_seconds(timezone, pd.Timestamp(bounds[0]), pd.Timestamp(bounds[1]))
+            period, naive = _period_sql(interval, timezone, offset)
+            sql = f"""
+                SELECT site, parameter, {period} AS period, avg(v) AS mean, min(v) AS min, max(v) AS max,
+                       count(*) AS count
+                FROM (SELECT site, parameter, time, CASE WHEN non_detect THEN value / 2 ELSE value END AS v
+                      FROM readings {where})
+                GROUP BY ALL
+            """
+            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
+        if naive:
+            frame["period"] = local_period_starts(frame["period"], timezone)
+        else:
+            frame["period"] = pd.to_datetime(frame["period"], unit="us", utc=True)
+        return as_aggregate(frame)
+
+    def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
+        """The newest reading of each (site, parameter, statistic); at equal times, the last source by name."""
+        where, arguments = _where(Filters.of(sites=sites, parameters=parameters))
+        sql = f"""
+            SELECT {_COLUMNS} FROM readings {where}
+            QUALIFY row_number() OVER (PARTITION BY site, parameter, statistic ORDER BY time DESC, source DESC) = 1
+            ORDER BY site, parameter, time, statistic, source
+        """
+        with self._cursor() as cursor:
+            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
+        return as_readings(frame) if len(frame) else empty_readings()
+
+    def series(self) -> pd.DataFrame:
+        """One row per (site, parameter, statistic): count, first and last time."""
+        sql = (
+            'SELECT site, parameter, statistic, count(*) AS count, min(time) AS "first", max(time) AS "last" '
+            "FROM readings GROUP BY ALL"
+        )
+        with self._cursor() as cursor:
+            frame = cursor.sql(sql).to_arrow_table().to_pandas()
+        return as_series_table(frame)
+
+    def close(self) -> None:
+        """Checkpoint and close the file; later calls raise StoreError."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._connection.execute("CHECKPOINT")
+            self._connection.close()
+
+
+def _where(filters: Filters) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    arguments: list[object] = []
+    for column, allowed in (
+        ("site", filters.sites),
+        ("parameter", filters.parameters),
+        ("statistic", filters.statistics),
+        ("flag", filters.flags),
+    ):
+        if allowed is not None:
+            if not allowed:
+                clauses.append("false")
+                continue
+            clauses.append(f"{column} IN ({', '.join('?' * len(allowed))})")
+            arguments.extend(allowed)
+    if filters.start is not None:
+        clauses.append("time >= ?")
+        arguments.append(filters.start.to_pydatetime())
+    if filters.end is not None:
+        clauses.append("time < ?")
+        arguments.append(filters.end.to_pydatetime())
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), arguments
+
+
+def _period_sql(interval: Interval, timezone: str, offset_s: int | None) -> tuple[str, bool]:
+    """SQL for the period of `time`, and whether it yields a naive local start (else UTC microseconds).
+
+    With a constant UTC offset over the data (Asia/Shanghai since 1991, UTC) the period is integer
+    arithmetic on microseconds, ~3x faster than converting every reading with the ICU time zone.
+    """
+    zone = timezone.replace("'", "''")
+    if offset_s is not None:
+        offset = offset_s * 1_000_000
+        if interval in ("hour", "day"):
+            step = _HOUR_US if interval == "hour" else _DAY_US
+            return f"epoch_us(time) - ((epoch_us(time) + {offset}) % {step} + {step}) % {step}", False
+        return f"epoch_us(date_trunc('{interval}', make_timestamp(epoch_us(time) + {offset}))) - {offset}", False
+    if interval == "hour":
+        local_us = f"epoch_us(timezone('{zone}', time))"
+        return f"epoch_us(time) - ({local_us} % {_HOUR_US} + {_HOUR_US}) % {_HOUR_US}", False
+    return f"date_trunc('{interval}', timezone('{zone}', time))", True

@@ -1,0 +1,78 @@
+"""What only the DuckDB store does: one file that persists, a versioned schema, one owner, threads."""
+
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from store import open_store
+from store.base import StoreError
+from store.duckdb_store import SCHEMA_VERSION, DuckDBStore
+from tests.store.test_contract import readings
+
+
+def test_the_file_keeps_the_readings_after_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "wqmon.duckdb"
+    frame = readings([{"site": "城关", "time": "2024-03-01 01:00", "value": 1.5}])
+    with DuckDBStore(path) as store:
+        store.write(frame)
+    with DuckDBStore(path) as store:
+        pd.testing.assert_frame_equal(store.read(), frame)
+        assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_a_file_from_a_newer_wqmon_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wqmon.duckdb"
+    DuckDBStore(path).close()
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("INSERT INTO schema_version (version) VALUES (99)")
+    with pytest.raises(StoreError, match="schema 99"):
+        DuckDBStore(path)
+
+
+def test_open_store_reads_duckdb_urls_and_bare_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for url, expected in [
+        ("duckdb:///data/a.duckdb", tmp_path / "data" / "a.duckdb"),
+        (f"duckdb:///{tmp_path}/b.duckdb", tmp_path / "b.duckdb"),
+        (str(tmp_path / "c.duckdb"), tmp_path / "c.duckdb"),
+    ]:
+        store = open_store(url)
+        store.close()
+        assert expected.exists(), url
+
+
+def test_open_store_names_the_allowed_forms_for_an_unknown_scheme() -> None:
+    with pytest.raises(StoreError, match=r"'postgres'.*duckdb:///.*influxdb://"):
+        open_store("postgres://localhost/wqmon")
+
+
+def test_threads_share_one_store(tmp_path: Path) -> None:
+    store = DuckDBStore(tmp_path / "wqmon.duckdb")
+    errors: list[BaseException] = []
+
+    def writer(site: str) -> None:
+        try:
+            for hour in range(20):
+                store.write(readings([{"site": site, "time": f"2024-03-01 {hour:02d}:00", "value": float(hour)}]))
+                store.aggregate("day", sites=[site])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(f"s{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.series()["count"].tolist() == [20, 20, 20, 20]
+    store.close()
+
+
+def test_a_closed_store_says_so(tmp_path: Path) -> None:
+    store = DuckDBStore(tmp_path / "wqmon.duckdb")
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.read()
