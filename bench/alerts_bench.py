@@ -23,6 +23,7 @@ from models.configuration import Configuration
 from models.reading import as_readings, empty_readings
 from models.sites import Site, Zone
 from service.alerting import AlertEngine
+from store.duckdb_store import DuckDBStore
 from store.state import StateDB
 
 ITEMS = ["w01018", "w21003", "w21011", "w21001", "w01001", "w01010"]
@@ -68,11 +69,6 @@ def bench_rules(configuration: Configuration, readings: pd.DataFrame) -> None:
 
 
 def bench_engine(configuration: Configuration, readings: pd.DataFrame, packets: int) -> None:
-    try:
-        from store.duckdb_store import DuckDBStore  # type: ignore[import-not-found]
-    except ImportError:
-        print("engine: skipped (no DuckDB store backend on this branch)")
-        return
     with tempfile.TemporaryDirectory() as folder:
         store = DuckDBStore(Path(folder) / "readings.duckdb")
         state = StateDB(Path(folder) / "state.sqlite")

@@ -1,6 +1,5 @@
-"""Fixtures for the alert tests: a demo configuration, a real store in tmp_path, a state DB, readings."""
+"""Fixtures for the alert tests: a demo configuration, a DuckDB store and a state DB in tmp_path, readings."""
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -9,10 +8,11 @@ import pytest
 
 from models.alert_config import AlertConfig
 from models.configuration import Configuration
-from models.reading import KEY_COLUMNS, as_readings, empty_readings
+from models.reading import as_readings
 from models.sites import Site, Zone
 from service.alerting import AlertEngine
 from store.base import Store
+from store.duckdb_store import DuckDBStore
 from store.state import StateDB
 
 T0 = pd.Timestamp("2026-06-01 00:00", tz="UTC")
@@ -65,58 +65,10 @@ def readings(
     return as_readings(frame)
 
 
-class FrameStore:
-    """A store kept in one DataFrame, used until the DuckDB backend is on main."""
-
-    def __init__(self) -> None:
-        self.frame = empty_readings()
-
-    def write(self, readings: pd.DataFrame) -> int:
-        both = pd.concat([self.frame, readings], ignore_index=True) if len(self.frame) else readings
-        self.frame = both.drop_duplicates(list(KEY_COLUMNS), keep="last").reset_index(drop=True)
-        return len(readings)
-
-    def read(
-        self,
-        *,
-        sites: Sequence[str] | None = None,
-        parameters: Sequence[str] | None = None,
-        start: dt.datetime | None = None,
-        end: dt.datetime | None = None,
-        statistics: Sequence[str] | None = None,
-        flags: Sequence[str] | None = None,
-    ) -> pd.DataFrame:
-        f = self.frame
-        keep = pd.Series(True, index=f.index)
-        for column, allowed in (("site", sites), ("parameter", parameters), ("statistic", statistics), ("flag", flags)):
-            if allowed is not None:
-                keep &= f[column].isin(list(allowed))
-        if start is not None:
-            keep &= f["time"] >= pd.Timestamp(start)
-        if end is not None:
-            keep &= f["time"] < pd.Timestamp(end)
-        return f.loc[keep].sort_values(["site", "parameter", "time"]).reset_index(drop=True)
-
-    def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
-        f = self.read(sites=sites, parameters=parameters)
-        return f.sort_values("time").drop_duplicates(["site", "parameter", "statistic"], keep="last")
-
-    def close(self) -> None:
-        pass
-
-
-def _open_store(folder: Path) -> Store:
-    try:
-        from store.duckdb_store import DuckDBStore  # type: ignore[import-not-found]
-    except ImportError:
-        return FrameStore()  # type: ignore[return-value]
-    return DuckDBStore(folder / "readings.duckdb")  # type: ignore[no-any-return]
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A fresh store in tmp_path."""
-    opened = _open_store(tmp_path)
+    opened = DuckDBStore(tmp_path / "readings.duckdb")
     yield opened
     opened.close()
 
