@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import classify
+from service.commands import alerts, classify
 
 app = typer.Typer(
     name="wqmon",
@@ -10,6 +10,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("classify")(classify.classify)
+app.add_typer(alerts.app)
 
 
 @app.callback()
