@@ -96,11 +96,11 @@ def render_message(alert: Mapping[str, object], configuration: Configuration, la
             return f"{head}: the same value {int(reference)} times in a row (stuck or faked analyser?)"
         return f"{head} 连续 {int(reference)} 次数值相同，疑似仪器卡滞或数据异常"
     if rule == "implausible":
-        low = _number(reference, None, "")
-        high = "∞" if math.isinf(_float(alert.get("limit"))) else _number(alert.get("limit"), None, "")
-        if en:
-            return f"{head} is outside the plausible range {low}–{high} {unit}".rstrip()
-        return f"{head} 超出合理范围 {low}–{high} {unit}".rstrip()
+        low, high = _float(reference), _float(alert.get("limit"))
+        if math.isnan(high) or math.isinf(high):  # no plausible range in the catalogue: only negatives
+            return f"{head} is negative" if en else f"{head} 为负值，不可能出现"
+        span = f"{_number(low, None, '')}–{_number(high, None, '')} {unit}".rstrip()
+        return f"{head} is outside the plausible range {span}" if en else f"{head} 超出合理范围 {span}"
     if rule == "spike":
         median = _number(reference, decimals, unit)
         if en:

@@ -256,8 +256,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _plain(value: object) -> object:
-    """numpy / pandas scalars as Python values (NaN and NA as None)."""
-    if value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value)):
+    """numpy / pandas scalars as Python values (NaN, ±inf and NA as None: JSON has none of them)."""
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating) and not np.isfinite(value)):
         return None
     if isinstance(value, np.generic):
         return value.item()

@@ -204,3 +204,11 @@ def test_daily_mean_of_hourly_packets(engine: AlertEngine) -> None:
     (alert,) = daily  # opened with the 18th hour, from 17 hours read back from the store
     assert alert.statistic == "day_avg" and alert.value == 55.0
     assert "化学需氧量 日均值 55.0 mg/L 超过一级A标准限值 50 mg/L" in alert.message
+
+
+def test_implausible_values_with_and_without_a_catalogue_range(engine: AlertEngine) -> None:
+    copper = [a for a in ingest(engine, readings([-0.001], parameter="w20122")) if a.rule == "implausible"]
+    assert copper[0].limit is None and copper[0].message == "城东污水处理厂 铜 小时均值 -0.001 mg/L 为负值，不可能出现"
+    ph = [a for a in ingest(engine, readings([14.5], parameter="w01001")) if a.rule == "implausible"]
+    assert ph[0].message == "城东污水处理厂 pH值 小时均值 14.50 超出合理范围 0–14"
+    assert ph[0].severity == "critical"
