@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import classify, compliance, hj212, ingest, pull
+from service.commands import alerts, classify, compliance, hj212, ingest, pull
 
 app = typer.Typer(
     name="wqmon",
@@ -14,6 +14,7 @@ app.add_typer(hj212.app, name="hj212")
 app.command("ingest")(ingest.ingest)
 app.command("pull")(pull.pull)
 compliance.register(app)
+app.add_typer(alerts.app)
 
 
 @app.callback()
