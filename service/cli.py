@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import alerts, classify, compliance, hj212, ingest, pull
+from service.commands import alerts, classify, compliance, demo, hj212, ingest, keys, pull, serve
 
 app = typer.Typer(
     name="wqmon",
@@ -15,6 +15,9 @@ app.command("ingest")(ingest.ingest)
 app.command("pull")(pull.pull)
 compliance.register(app)
 app.add_typer(alerts.app)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.add_typer(keys.app, name="keys")
 
 
 @app.callback()

@@ -59,3 +59,11 @@ class Settings(BaseSettings):
     min_valid_hours_per_day: int = Field(
         default=18, ge=1, le=24, description="valid hourly values a plant's daily mean needs (HJ/T 356-2007 75 %)"
     )
+
+    # The service (service/runtime.py, service/api)
+    http_host: str = Field(default="127.0.0.1", description="address the HTTP API listens on")
+    http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP API port (0 = any free port)")
+    hj212_enabled: bool = Field(default=True, description="run the HJ 212 listener")
+    pull_enabled: bool = Field(default=True, description="run the pull scheduler")
+    max_upload_bytes: int = Field(default=10_000_000, gt=0, description="largest accepted upload or JSON batch")
+    max_page_size: int = Field(default=1000, gt=0, description="largest `limit` a list endpoint accepts")
