@@ -48,8 +48,8 @@ class CachedCompliance:
     def evaluations(self, *, period: str, site: str | None = None) -> JSON:
         return self._cached(("evaluations", period, site), lambda: self._inner.evaluations(period=period, site=site))
 
-    def compliance(self, *, period: str, kind: str | None = None) -> JSON:
-        return self._cached(("compliance", period, kind), lambda: self._inner.compliance(period=period, kind=kind))
+    def compliance(self, *, period: str) -> JSON:
+        return self._cached(("compliance", period), lambda: self._inner.compliance(period=period))
 
     def indicators(self, *, period: str) -> JSON:
         return self._cached(("indicators", period), lambda: self._inner.indicators(period=period))

@@ -18,7 +18,7 @@ class _CallbackGauge(Collector):
 
 
 class Metrics:
-    """Readings ingested, packets quarantined, alerts open."""
+    """Readings ingested (counted here); packets quarantined and alerts open (read at scrape time)."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -27,9 +27,6 @@ class Metrics:
             "Readings accepted into the store, by how they came (api, upload, hj212, pull).",
             ["channel"],
             registry=self.registry,
-        )
-        self.packets_quarantined = Counter(
-            "wqmon_packets_quarantined", "HJ 212 packets set aside as undecodable or unknown.", registry=self.registry
         )
 
     def watch(self, name: str, documentation: str, read: Callable[[], float | None]) -> None:

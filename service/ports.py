@@ -1,8 +1,8 @@
 """What the service needs from the parts built beside it (alerts, compliance, quarantine, lab import).
 
 Each is a small Protocol; the runtime passes in whatever implements it, or None when the part is
-absent (the endpoints then answer 501 problem+json saying so). Adapters for the real parts live in
-service/wiring.py.
+absent (the endpoints then answer 501 problem+json saying so). The adapters of the real parts live in
+service/wiring.py; tests may pass their own.
 """
 
 from collections.abc import Callable
@@ -24,12 +24,20 @@ class AlertsPort(Protocol):
         """Alerts, newest first, as JSON-ready dicts with at least `id` and `status`."""
         ...
 
-    def get(self, alert_id: str) -> JSON:
-        """One alert; KeyError-like domain error when there is none."""
+    def get(self, alert_id: int) -> JSON:
+        """One alert; UnknownAlertError when there is none."""
         ...
 
-    def acknowledge(self, alert_id: str, *, by: str, note: str) -> JSON:
-        """Acknowledge an alert and return it."""
+    def acknowledge(self, alert_id: int, *, by: str, note: str) -> JSON:
+        """open -> acknowledged, by whom and with what note; the alert after."""
+        ...
+
+    def resolve(self, alert_id: int, *, by: str, note: str) -> JSON:
+        """Close an alert by hand; the alert after."""
+        ...
+
+    def active(self) -> int:
+        """Alerts open or acknowledged."""
         ...
 
 
@@ -38,7 +46,7 @@ class CompliancePort(Protocol):
 
     def evaluations(self, *, period: str, site: str | None = None) -> JSON: ...
 
-    def compliance(self, *, period: str, kind: str | None = None) -> JSON: ...
+    def compliance(self, *, period: str) -> JSON: ...
 
     def indicators(self, *, period: str) -> JSON: ...
 
@@ -53,13 +61,5 @@ class QuarantinePort(Protocol):
     def count(self) -> int: ...
 
 
-class PullPort(Protocol):
-    """The pull scheduler (or the HJ 212 listener): started and stopped with the service."""
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-# (file content, file name, source name) -> (readings in the reading shape, problems with places)
+# (file content, file name) -> (readings in the reading shape, problems with places)
 Importer = Callable[[bytes, str], tuple[pd.DataFrame, list[JSON]]]

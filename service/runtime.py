@@ -1,30 +1,40 @@
 """One wqmon process: the HTTP API (uvicorn), the HJ 212 listener and the pull scheduler over one store.
 
 Start-up checks everything it can before listening (settings, configuration, store, ports) and
-says what to fix. On SIGTERM or SIGINT uvicorn finishes the requests in flight, then the
-listeners stop (flushing what they accepted) and the store is closed (flushing what it holds).
+says what to fix. The HJ 212 server, the pull scheduler and the periodic alert check run in the
+API's event loop, started and stopped by its lifespan. On SIGTERM or SIGINT uvicorn finishes the
+requests in flight, the lifespan stops the listeners (the HJ 212 server flushes every packet it
+acknowledged), and then the store is closed (flushing what it holds).
 """
 
+import asyncio
 import logging
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pandas as pd
 import uvicorn
+from fastapi import FastAPI
 from pydantic import ValidationError
 
+from ingest.hj212.server import Hj212Server
+from ingest.pull.scheduler import PullScheduler
+from models.alert_config import AlertConfig
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.alerting import AlertEngine
 from service.api.app import create_app
 from service.compliance_cache import Generation
 from service.metrics import Metrics
 from service.settings import Settings
-from service.wiring import Parts, build_parts, open_reading_store
+from service.wiring import AlertViews, ComplianceViews, QuarantineView, lab_importer, open_reading_store
 from store.base import Store, StoreError
 from store.state import StateDB
+from store.watermarks import Watermarks
 
 log = logging.getLogger("wqmon")
 
@@ -49,30 +59,38 @@ def load_settings(**overrides: Any) -> Settings:
 class Service:
     """The running parts of one wqmon process."""
 
-    def __init__(self, settings: Settings, *, config: Configuration, store: Store, state: StateDB) -> None:
+    def __init__(
+        self, settings: Settings, *, config: Configuration, store: Store, state: StateDB, rules: AlertConfig
+    ) -> None:
         self.settings, self.config, self.store, self.state = settings, config, store, state
         self.metrics = Metrics()
         self.generation = Generation()
-        self.parts: Parts = build_parts(settings, config=config, store=store, state=state, on_stored=self._stored)
+        self.engine = AlertEngine(config, store, state, rules=rules)
+        self.alerts = AlertViews(self.engine)
+        self.hj212: Hj212Server | None = None
+        self.pull: PullScheduler | None = None
         self.app = create_app(
             settings,
             config=config,
             store=store,
             state=state,
-            alerts=self.parts.alerts,
-            compliance=self.parts.compliance,
-            quarantine=self.parts.quarantine,
-            importer=self.parts.importer,
+            alerts=self.alerts,
+            compliance=ComplianceViews(config, store, state, settings),
+            quarantine=QuarantineView(state),
+            importer=lab_importer(config, settings),
             metrics=self.metrics,
             generation=self.generation,
+            lifespan=self._lifespan,
         )
         self.server: uvicorn.Server | None = None
+        self._startup_error: StartupError | None = None
 
     @classmethod
-    def open(cls, settings: Settings, *, store: Store | None = None) -> "Service":
+    def open(cls, settings: Settings, *, store: Store | None = None, state: StateDB | None = None) -> "Service":
         """Load the configuration and open the store and state; StartupError saying what to fix."""
         try:
             config = Configuration.load(settings.config_dir)
+            rules = AlertConfig.load(config.folder)
         except ConfigError as error:
             raise StartupError(f"configuration (WQMON_CONFIG_DIR={settings.config_dir}): {error}") from None
         try:
@@ -80,18 +98,71 @@ class Service:
         except (StoreError, ValueError, OSError) as error:
             raise StartupError(f"store (WQMON_STORE={settings.store}): {error}") from None
         try:
-            state = StateDB(settings.state_db)
+            state = state or StateDB(settings.state_db)
         except Exception as error:
             store.close()
             raise StartupError(f"state file (WQMON_STATE_DB={settings.state_db}): {error}") from None
-        return cls(settings, config=config, store=store, state=state)
+        return cls(settings, config=config, store=store, state=state, rules=rules)
 
     def _stored(self, readings: pd.DataFrame) -> None:
-        """Called by the HJ 212 listener and the pull scheduler after they stored readings."""
+        """Called by the HJ 212 server (in a worker thread) and the pull scheduler after they stored readings."""
+        if readings.empty:
+            return
         self.generation.bump()
-        self.metrics.readings_ingested.labels(channel=str(readings["source"].iloc[0]).split(":")[0]).inc(len(readings))
-        if self.parts.alerts is not None:
-            self.parts.alerts.process(readings)
+        channel = str(readings["source"].iloc[0]).split(":")[0]
+        self.metrics.readings_ingested.labels(channel=channel).inc(len(readings))
+        self.engine.process(readings)
+
+    def _source_error(self, name: str, message: str) -> None:
+        self.engine.source_error(name, message)
+
+    async def _check_alerts(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.alert_check_interval_s)
+            try:
+                await asyncio.to_thread(self.engine.check)
+            except Exception:
+                log.exception("the periodic alert check failed")
+
+    @asynccontextmanager
+    async def _lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        settings = self.settings
+        checker: asyncio.Task[None] | None = None
+        self.engine.start()
+        try:
+            if settings.hj212_enabled:
+                server = Hj212Server(self.config, self.store, self.state, settings, on_stored=self._stored)
+                try:
+                    await server.start()
+                except OSError as error:
+                    self._startup_error = StartupError(
+                        f"cannot listen for HJ 212 on {settings.hj212_host}:{settings.hj212_port} ({error.strerror}); "
+                        "set WQMON_HJ212_PORT or --hj212-port to a free port"
+                    )
+                    raise self._startup_error from None
+                self.hj212 = server
+            sources = settings.sources_file or self.config.folder / "sources.yaml"
+            if settings.pull_enabled and sources.exists():
+                self.pull = PullScheduler.from_file(
+                    sources,
+                    store=self.store,
+                    watermarks=Watermarks(self.state),
+                    config=self.config,
+                    on_source_error=self._source_error,
+                    on_readings=self._stored,
+                )
+                self.pull.start()
+            checker = asyncio.create_task(self._check_alerts(), name="alert-check")
+            yield
+        finally:
+            if checker is not None:
+                checker.cancel()
+                await asyncio.gather(checker, return_exceptions=True)
+            if self.pull is not None:
+                await self.pull.stop()
+            if self.hj212 is not None:
+                await self.hj212.stop()  # flushes every acknowledged packet to the store
+            self.engine.close()
 
     def bind(self) -> socket.socket:
         """The HTTP socket, bound now so a busy port is reported before anything starts."""
@@ -108,33 +179,37 @@ class Service:
         return sock
 
     def run(self, *, sock: socket.socket | None = None, on_ready: Callable[[str], None] | None = None) -> None:
-        """Serve until SIGTERM/SIGINT (or `stop()`), then shut everything down in order."""
+        """Serve until SIGTERM/SIGINT (or `stop()`), then shut everything down in order.
+
+        StartupError when a listener cannot start (the HJ 212 port is taken…).
+        """
         sock = sock or self.bind()
         host, port = sock.getsockname()[:2]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
-        started: list[Any] = []
         # Our handlers stay in place around uvicorn's: uvicorn re-raises the signal it caught once it has
         # stopped, and that must land here (a no-op) rather than kill the process before the store is flushed.
         previous = {}
         if threading.current_thread() is threading.main_thread():
             previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        server = self.server
+        if on_ready is not None:
+            announce = server.startup
+
+            async def startup(sockets: list[socket.socket] | None = None) -> None:
+                await announce(sockets=sockets)
+                if server.started:
+                    on_ready(f"http://{host}:{port}")
+
+            server.startup = startup  # type: ignore[method-assign]
         try:
-            for listener in self.parts.listeners:
-                listener.start()
-                started.append(listener)
-            if on_ready is not None:
-                on_ready(f"http://{host}:{port}")
-            self.server.run(sockets=[sock])
+            server.run(sockets=[sock])
         finally:
-            for listener in reversed(started):
-                try:
-                    listener.stop()
-                except Exception:
-                    log.exception("stopping %r failed", listener)
             self.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        if self._startup_error is not None:
+            raise self._startup_error
 
     def _on_signal(self, signum: int, frame: object) -> None:
         self.stop()

@@ -67,3 +67,6 @@ class Settings(BaseSettings):
     pull_enabled: bool = Field(default=True, description="run the pull scheduler")
     max_upload_bytes: int = Field(default=10_000_000, gt=0, description="largest accepted upload or JSON batch")
     max_page_size: int = Field(default=1000, gt=0, description="largest `limit` a list endpoint accepts")
+    alert_check_interval_s: float = Field(
+        default=60.0, gt=0, description="how often data gaps and escalation are checked"
+    )

@@ -1,22 +1,31 @@
-"""The parts built beside the service, found and connected: store backends, HJ 212, pull, alerts, compliance.
+"""The parts built beside the API, adapted to what it needs: compliance views, alerts, quarantine, lab import.
 
-Each part lands on main from its own branch; until it does, the service runs without it and the
-endpoints that need it answer 501. Every place to connect a part is marked `TODO(lead)`.
+The listeners (HJ 212 server, pull scheduler, alert checks) are started and stopped by the runtime
+(service/runtime.py) in the API's own event loop.
 """
 
+import dataclasses
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from ingest.lab.importer import import_lab_file
 from models.configuration import Configuration
-from service.ports import AlertsPort, CompliancePort, Importer, PullPort, QuarantinePort
+from service.alerting import AlertEngine
+from service.compliance_views import compliance_for, evaluate_period, scorecard_for
+from service.ports import JSON, Importer
+from service.readings_input import REQUIRED, TableError, read_table, table_importer
 from service.settings import Settings
 from store import open_store
 from store.base import Store
+from store.quarantine import Quarantine
 from store.state import StateDB
 
 OnStored = Callable[[pd.DataFrame], None]
+_ALL = 1_000_000  # list endpoints page in the API; the parts are asked for everything
 
 
 def open_reading_store(url: str) -> Store:
@@ -24,33 +33,96 @@ def open_reading_store(url: str) -> Store:
     return open_store(url)
 
 
-@dataclass
-class Parts:
-    """What the runtime connects to the API and starts and stops with it."""
+class ComplianceViews:
+    """Evaluations, rates and the scorecard of a period over the one store (service/compliance_views.py)."""
 
-    alerts: AlertsPort | None = None
-    compliance: CompliancePort | None = None
-    quarantine: QuarantinePort | None = None
-    importer: Importer | None = None  # None: the API's own table importer (reading layout)
-    listeners: list[PullPort] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    def __init__(self, config: Configuration, store: Store, state: StateDB, settings: Settings) -> None:
+        self.config, self.store, self.state = config, store, state
+        self.options: dict[str, Any] = {
+            "timezone": settings.timezone,
+            "min_valid_hours": settings.min_valid_hours_per_day,
+        }
+
+    def evaluations(self, *, period: str, site: str | None = None) -> JSON:
+        return evaluate_period(self.config, self.store, period, site=site, **self.options)
+
+    def compliance(self, *, period: str) -> JSON:
+        return compliance_for(self.config, self.store, period, **self.options)
+
+    def indicators(self, *, period: str) -> JSON:
+        card = self.scorecard(period=period)
+        return {"period": card["period"], "indicators": card["indicators"]}
+
+    def scorecard(self, *, period: str) -> JSON:
+        return scorecard_for(self.config, self.store, self.state, period, **self.options)
 
 
-def build_parts(
-    settings: Settings, *, config: Configuration, store: Store, state: StateDB, on_stored: OnStored
-) -> Parts:
-    """Connect every part this build has; name the ones it lacks in `missing`."""
-    parts = Parts()
-    # TODO(lead): alerts (branch `alerts`): parts.alerts = AlertEngine(config, state, settings…), adapted
-    #   to AlertsPort (process/list/get/acknowledge); the engine's check() runs on a timer for gaps.
-    parts.missing.append("alerts")
-    # TODO(lead): compliance (branch `compliance`): an adapter whose evaluations/compliance/indicators/
-    #   scorecard call evaluate_period / compliance_for / scorecard_for over `store` and `config`.
-    parts.missing.append("compliance")
-    # TODO(lead): HJ 212 (branch `hj212`): the server object, started with (config, store, state, settings,
-    #   on_stored=on_stored) when settings.hj212_enabled; quarantine from store/quarantine.py as QuarantinePort.
-    parts.missing.append("hj212")
-    # TODO(lead): lab import and pull (branch `lab`): parts.importer = the lab import function (bytes, file
-    #   name) -> (readings, problems); the pull scheduler into parts.listeners when settings.pull_enabled.
-    parts.missing.append("pull")
-    return parts
+class AlertViews:
+    """The alert engine as the API sees it: JSON-ready alerts."""
+
+    def __init__(self, engine: AlertEngine) -> None:
+        self.engine = engine
+
+    def process(self, readings: pd.DataFrame) -> None:
+        self.engine.process(readings)
+
+    def list(self, *, status: str | None = None, site: str | None = None) -> list[JSON]:
+        return [a.to_dict() for a in self.engine.list(status=status, site=site, limit=_ALL)]  # type: ignore[arg-type]
+
+    def get(self, alert_id: int) -> JSON:
+        return self.engine.get(alert_id).to_dict()
+
+    def acknowledge(self, alert_id: int, *, by: str, note: str) -> JSON:
+        return self.engine.acknowledge(alert_id, by, note or None).to_dict()
+
+    def resolve(self, alert_id: int, *, by: str, note: str) -> JSON:
+        return self.engine.resolve(alert_id, by, note or None).to_dict()
+
+    def active(self) -> int:
+        return sum(self.engine.counts().values())
+
+
+class QuarantineView:
+    """The HJ 212 quarantine log (store/quarantine.py); raw packets shown as text."""
+
+    def __init__(self, state: StateDB) -> None:
+        self.quarantine = Quarantine(state)
+
+    def list(self) -> list[JSON]:
+        entries = []
+        for packet in self.quarantine.list(limit=_ALL):
+            entry = dataclasses.asdict(packet)
+            entry["received_at"] = packet.received_at.isoformat()
+            entry["raw"] = packet.raw.decode("latin-1")
+            entries.append(entry)
+        return entries
+
+    def count(self) -> int:
+        return self.quarantine.count()
+
+
+def lab_importer(config: Configuration, settings: Settings) -> Importer:
+    """Uploads in the reading layout (site, parameter, time, value columns) are checked row by row here;
+    any other layout goes through the lab importer (ingest/lab), its problems keeping their places."""
+    in_reading_layout = table_importer(config)
+
+    def run(content: bytes, filename: str) -> tuple[pd.DataFrame, list[JSON]]:
+        name = Path(filename).name or "upload.csv"
+        if _has_reading_columns(content, name):
+            return in_reading_layout(content, name)
+        with tempfile.TemporaryDirectory(prefix="wqmon-upload-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(content)
+            result = import_lab_file(path, config, timezone=settings.timezone, name=name)
+        problems = [{**p.as_dict(), "message": str(p)} for p in result.problems]
+        return result.readings, problems
+
+    return run
+
+
+def _has_reading_columns(content: bytes, name: str) -> bool:
+    try:
+        header = read_table(content, name).columns
+    except TableError:
+        return False
+    return set(REQUIRED) <= {str(c).strip().lower() for c in header}

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fastapi import FastAPI, Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 
 from models.configuration import Configuration
 from service.api.context import Services
@@ -19,7 +19,6 @@ from service.readings_input import table_importer
 from service.settings import Settings
 from store.audit import AuditLog
 from store.base import Store
-from store.indicator_values import IndicatorValues
 from store.keys import KeyStore
 from store.state import StateDB
 
@@ -38,6 +37,7 @@ def create_app(
     importer: Importer | None = None,
     metrics: Metrics | None = None,
     generation: Generation | None = None,
+    lifespan: Lifespan[FastAPI] | None = None,
 ) -> FastAPI:
     """The wqmon HTTP API over one store and one state database."""
     app = FastAPI(
@@ -52,6 +52,7 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     metrics = metrics or Metrics()
     generation = generation or Generation()
@@ -64,7 +65,6 @@ def create_app(
         state=state,
         keys=KeyStore(state),
         audit=AuditLog(state),
-        indicator_values=IndicatorValues(state),
         metrics=metrics,
         importer=importer or table_importer(config),
         alerts=alerts,
@@ -74,9 +74,9 @@ def create_app(
     )
     app.state.services = context
     if quarantine is not None:
-        metrics.watch("wqmon_packets_in_quarantine", "HJ 212 packets now in quarantine.", quarantine.count)
+        metrics.watch("wqmon_packets_quarantined", "HJ 212 packets in the quarantine log.", quarantine.count)
     if alerts is not None:
-        metrics.watch("wqmon_alerts_open", "Alerts open or acknowledged (not resolved).", lambda: _open_alerts(alerts))
+        metrics.watch("wqmon_alerts_open", "Alerts open or acknowledged (not yet resolved).", alerts.active)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.include_router(health.router)
@@ -103,10 +103,6 @@ def _describe_problems_as_problem_json(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _open_alerts(alerts: AlertsPort) -> float:
-    return float(sum(1 for a in alerts.list() if a.get("status") != "resolved"))
 
 
 class BodyLimit:

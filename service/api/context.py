@@ -11,7 +11,6 @@ from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
 from service.settings import Settings
 from store.audit import AuditLog
 from store.base import Store
-from store.indicator_values import IndicatorValues
 from store.keys import KeyStore
 from store.state import StateDB
 
@@ -26,7 +25,6 @@ class Services:
     state: StateDB
     keys: KeyStore
     audit: AuditLog
-    indicator_values: IndicatorValues
     metrics: Metrics
     importer: Importer
     alerts: AlertsPort | None = None

@@ -13,8 +13,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ingest.lab.sheets import LabFileError
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
+from models.periods import PeriodError
 from models.values import ValueParseError
+from store.alerts import AlertStateError, UnknownAlertError
 from store.base import StoreError
 from store.keys import UnknownKeyError
 
@@ -23,11 +26,15 @@ PROBLEM_TYPE_BASE: Final[str] = "urn:wqmon:problem:"
 
 
 class RowError(BaseModel):
-    """What is wrong with one row or field of the request."""
+    """What is wrong with one row, cell or field of the request; `message` says it all in one line."""
 
-    row: int | None = None
-    line: int | None = None
+    row: int | None = Field(default=None, description="0-based row of a JSON batch, or a sheet's 1-based row")
+    line: int | None = Field(default=None, description="line of an uploaded CSV (the header is line 1)")
     field: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    column: str | None = Field(default=None, description="spreadsheet column letter and header")
+    reason: str | None = None
     message: str
 
 
@@ -51,6 +58,7 @@ PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     401: _documented("no valid API key"),
     403: _documented("the key's role does not allow this"),
     404: _documented("no such site, parameter, zone, standard, alert or key"),
+    409: _documented("the alert is not in a state that allows this"),
     422: _documented("invalid request; `errors` lists each bad row or field"),
     501: _documented("a part this build does not include"),
 }
@@ -114,6 +122,10 @@ STATUS_CODES: Final[dict[type[Exception], tuple[int, str, str]]] = {
     ValueParseError: (422, "Invalid value", "invalid-value"),
     UnitError: (422, "Invalid unit", "invalid-unit"),
     ConfigError: (422, "Invalid configuration", "invalid-configuration"),
+    PeriodError: (422, "Invalid period", "invalid-period"),
+    LabFileError: (422, "Unreadable file", "unreadable-file"),
+    UnknownAlertError: (404, "Unknown alert", "unknown-alert"),
+    AlertStateError: (409, "Alert state conflict", "alert-state"),
     StoreError: (503, "Store unavailable", "store-unavailable"),
 }
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from models.configuration import Configuration
 from service.demo import DemoFolder, demo_readings, describe, write_config
 from service.runtime import Service, StartupError, load_settings
 from service.wiring import open_reading_store
@@ -52,11 +51,11 @@ def demo(
         settings = load_settings(
             config_dir=where.config_dir,
             store=where.store_url,
-            state_path=where.state_path,
+            state_db=where.state_path,
             http_port=port,
             hj212_port=hj212_port,
         )
-        service = Service(settings, config=Configuration.load(where.config_dir), store=store, state=state)
+        service = Service.open(settings, store=store, state=state)
         sock = service.bind()
     except StartupError as error:
         typer.echo(f"wqmon: {error}", err=True)
@@ -67,4 +66,8 @@ def demo(
         typer.echo(f"admin key: {token}")
         typer.echo(f'try: curl -H "Authorization: Bearer {token}" {url}/api/v1/sites')
 
-    service.run(sock=sock, on_ready=ready)
+    try:
+        service.run(sock=sock, on_ready=ready)
+    except StartupError as error:
+        typer.echo(f"wqmon: {error}", err=True)
+        raise typer.Exit(code=2) from None

@@ -17,7 +17,7 @@ def fail(message: str) -> typer.Exit:
 def serve(
     config_dir: Annotated[Path | None, typer.Option(help="configuration folder [WQMON_CONFIG_DIR]")] = None,
     store: Annotated[str | None, typer.Option(help="store URL, e.g. duckdb:///data/wqmon.duckdb [WQMON_STORE]")] = None,
-    state_path: Annotated[Path | None, typer.Option("--state", help="state SQLite file [WQMON_STATE_PATH]")] = None,
+    state_path: Annotated[Path | None, typer.Option("--state", help="state SQLite file [WQMON_STATE_DB]")] = None,
     host: Annotated[str | None, typer.Option(help="HTTP address [WQMON_HTTP_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port, default 8000 [WQMON_HTTP_PORT]")] = None,
     hj212_port: Annotated[int | None, typer.Option(help="HJ 212 TCP port, default 8212 [WQMON_HJ212_PORT]")] = None,
@@ -27,7 +27,7 @@ def serve(
         settings = load_settings(
             config_dir=config_dir,
             store=store,
-            state_path=state_path,
+            state_db=state_path,
             http_host=host,
             http_port=port,
             hj212_port=hj212_port,
@@ -36,7 +36,14 @@ def serve(
         sock = service.bind()
     except StartupError as error:
         raise fail(str(error)) from None
-    if service.parts.missing:
-        typer.echo(f"wqmon: this build runs without: {', '.join(service.parts.missing)}", err=True)
-    service.run(sock=sock, on_ready=lambda url: typer.echo(f"wqmon: serving {url}/api/v1 (docs: {url}/api/v1/docs)"))
+
+    def ready(url: str) -> None:
+        hj212 = f"; HJ 212 on port {service.hj212.port}" if service.hj212 is not None else ""
+        pull = f"; pulling {len(service.pull.sources)} source(s)" if service.pull is not None else ""
+        typer.echo(f"wqmon: serving {url}/api/v1 (docs: {url}/api/v1/docs){hj212}{pull}", err=False)
+
+    try:
+        service.run(sock=sock, on_ready=ready)
+    except StartupError as error:
+        raise fail(str(error)) from None
     typer.echo("wqmon: stopped; every accepted reading is stored")

@@ -11,9 +11,10 @@ import httpx
 import pytest
 import uvicorn
 
+from models.alert_config import AlertConfig
 from models.configuration import Configuration
-from service.api.app import create_app
 from service.demo import write_config
+from service.runtime import Service
 from service.settings import Settings
 from store.base import Store
 from store.duckdb_store import DuckDBStore
@@ -43,12 +44,13 @@ def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Configuration:
     return write_config(tmp_path_factory.mktemp("demo") / "config")
 
 
-def serve_in_thread(app: object) -> tuple[str, uvicorn.Server, threading.Thread]:
+def serve_in_thread(app: object, *, lifespan: str = "off") -> tuple[str, uvicorn.Server, threading.Thread]:
     """Start uvicorn for `app` on a free loopback port; return its URL once it accepts requests."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))  # type: ignore[arg-type]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan=lifespan)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:  # waiting for start-up, not asserting on time
@@ -60,7 +62,7 @@ def serve_in_thread(app: object) -> tuple[str, uvicorn.Server, threading.Thread]
 
 @pytest.fixture
 def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
-    """The API of the demo county, empty store, a key for every role."""
+    """The service of the demo county (API, compliance, alerts, quarantine, lab import; no listeners), empty."""
     settings = Settings(
         config_dir=demo_config.folder,
         store=f"duckdb:///{tmp_path / 'wqmon.duckdb'}",
@@ -71,8 +73,10 @@ def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
     store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_db)
     keys = KeyStore(state)
     tokens = {role: keys.create(role=role, name=f"test {role}")[0] for role in ROLES}
-    app = create_app(settings, config=demo_config, store=store, state=state)
-    url, server, thread = serve_in_thread(app)
+    service = Service(
+        settings, config=demo_config, store=store, state=state, rules=AlertConfig.load(demo_config.folder)
+    )
+    url, server, thread = serve_in_thread(service.app)
     yield LiveApi(url=url, keys=tokens, store=store, state=state, settings=settings)
     server.should_exit = True
     thread.join()

@@ -48,13 +48,23 @@ def test_a_page_larger_than_allowed_is_refused(live: LiveApi) -> None:
     assert response.status_code == 422 and "500" in response.json()["detail"]
 
 
-def test_indicator_values_entered_by_an_operator(live: LiveApi) -> None:
-    entry = {"indicator": "county-sewage-treatment-rate", "period": "2025", "value": 96.5, "note": "住建局报送"}
+def test_indicator_values_entered_by_an_operator_show_on_the_scorecard(live: LiveApi) -> None:
+    entry = {"indicator": "green-coverage", "period": "2025", "value": 33.0, "evidence": "住建局 2025 年报"}
     with live.client("operator") as client:
-        stored = client.post("/api/v1/indicator-values", json=entry).json()
-        corrected = client.post("/api/v1/indicator-values", json={**entry, "value": 97.0}).json()
+        first = client.post("/api/v1/indicator-values", json=entry).json()
+        card_before = client.get("/api/v1/scorecard", params={"period": "2025"}).json()
+        client.post("/api/v1/indicator-values", json={**entry, "value": 36.5})
     with live.client("scoring") as client:
         listed = client.get("/api/v1/indicator-values", params={"period": "2025"}).json()
-    assert stored["entered_by"] == "test operator" and stored["value"] == 96.5
-    assert corrected["value"] == 97.0
-    assert listed["total"] == 1 and listed["items"][0]["value"] == 97.0
+        card = client.get("/api/v1/scorecard", params={"period": "2025"}).json()
+    assert first["entered_by"] == "test operator" and first["value"] == 33.0
+    assert listed["values"]["green-coverage"]["value"] == 36.5  # the newest entry counts
+    green = {i["id"]: i for i in card["indicators"]}["green-coverage"]
+    assert green["value"] == 36.5  # not the cached 33.0 of card_before
+    assert {i["id"]: i for i in card_before["indicators"]}["green-coverage"]["value"] == 33.0
+
+
+def test_an_indicator_value_without_evidence_is_refused(live: LiveApi) -> None:
+    with live.client("operator") as client:
+        response = client.post("/api/v1/indicator-values", json={"indicator": "x", "period": "2025", "value": 1})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.evidence"

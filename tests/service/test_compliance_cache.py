@@ -28,7 +28,7 @@ class StoredCounts:
     def evaluations(self, *, period: str, site: str | None = None) -> dict[str, Any]:
         return self._count()
 
-    def compliance(self, *, period: str, kind: str | None = None) -> dict[str, Any]:
+    def compliance(self, *, period: str) -> dict[str, Any]:
         return self._count()
 
     def indicators(self, *, period: str) -> dict[str, Any]:

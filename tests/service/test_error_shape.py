@@ -1,16 +1,24 @@
 """Every error is RFC 9457 problem+json of one shape, and one table gives domain errors their status."""
 
+from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
+from ingest.lab.sheets import LabFileError
+from models.configuration import Configuration
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
+from models.periods import PeriodError
 from models.values import ValueParseError
+from service.api.app import create_app
 from service.api.problems import PROBLEM_TYPE_BASE, STATUS_CODES, problem_of
+from service.settings import Settings
+from store.alerts import AlertStateError, UnknownAlertError
 from store.base import StoreError
-from store.keys import UnknownKeyError
-from tests.service.conftest import LiveApi
+from store.duckdb_store import DuckDBStore
+from store.keys import KeyStore, UnknownKeyError
+from store.state import StateDB
+from tests.service.conftest import LiveApi, serve_in_thread
 
 SHAPE = {"type", "title", "status", "detail", "instance"}
 
@@ -36,6 +44,10 @@ def test_the_table_maps_each_domain_error_to_its_status() -> None:
         ValueParseError: 422,
         UnitError: 422,
         ConfigError: 422,
+        PeriodError: 422,
+        LabFileError: 422,
+        UnknownAlertError: 404,
+        AlertStateError: 409,
         StoreError: 503,
     }
     assert problem_of(KeyError("not a domain error")) is None  # an unmapped error is a server error
@@ -88,7 +100,24 @@ def test_too_large_upload_is_413(live: LiveApi) -> None:
     assert "WQMON_MAX_UPLOAD_BYTES" in body["detail"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/indicators?period=2025", "/api/v1/alerts", "/api/v1/quarantine"])
-def test_a_part_missing_from_the_build_is_501(live: LiveApi, path: str) -> None:
-    with live.client("admin") as client:
-        assert_problem(client.get(path), 501)
+def test_a_part_missing_from_an_app_is_501(tmp_path: Path, demo_config: Configuration) -> None:
+    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
+    token, _ = KeyStore(state).create(role="admin", name="admin")
+    bare = create_app(Settings(state_db=tmp_path / "state.sqlite"), config=demo_config, store=store, state=state)
+    url, server, thread = serve_in_thread(bare)
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+            for path in ("/api/v1/indicators?period=2025", "/api/v1/alerts", "/api/v1/quarantine"):
+                body = assert_problem(client.get(path), 501)
+                assert "not part of this build" in body["detail"]
+    finally:
+        server.should_exit = True
+        thread.join()
+        store.close()
+        state.close()
+
+
+def test_an_alert_that_does_not_exist_is_404(live: LiveApi) -> None:
+    with live.client("operator") as client:
+        body = assert_problem(client.post("/api/v1/alerts/4242/acknowledge", json={"note": "x"}), 404)
+    assert body["type"] == PROBLEM_TYPE_BASE + "unknown-alert"

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from service.api.access import Context, Operator, Reader
@@ -11,6 +11,7 @@ from service.api.problems import NotAvailable
 from service.ports import AlertsPort
 
 router = APIRouter(tags=["alerts"])
+AlertId = Annotated[int, Path(ge=1, le=2**62, description="the alert's id")]
 
 
 def _alerts(context: Context) -> AlertsPort:
@@ -24,7 +25,9 @@ def list_alerts(
     context: Context,
     _key: Reader,
     paging: PageOf,
-    status: Annotated[Literal["open", "acknowledged", "resolved"] | None, Query()] = None,
+    status: Annotated[
+        Literal["active", "open", "acknowledged", "resolved"] | None, Query(description="active: open or acknowledged")
+    ] = None,
     site: str | None = None,
 ) -> dict[str, Any]:
     """Alerts, newest first; filter by status or site."""
@@ -33,7 +36,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", summary="One alert")
-def get_alert(alert_id: str, context: Context, _key: Reader) -> dict[str, Any]:
+def get_alert(alert_id: AlertId, context: Context, _key: Reader) -> dict[str, Any]:
     """An alert with its history."""
     return _alerts(context).get(alert_id)
 
@@ -45,8 +48,16 @@ class Acknowledgement(BaseModel):
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert")
-def acknowledge_alert(alert_id: str, body: Acknowledgement, context: Context, key: Operator) -> dict[str, Any]:
+def acknowledge_alert(alert_id: AlertId, body: Acknowledgement, context: Context, key: Operator) -> dict[str, Any]:
     """Mark an alert as seen and being handled."""
     alert = _alerts(context).acknowledge(alert_id, by=key.name, note=body.note)
     context.audit.record(actor=key.name, action="alerts.acknowledge", alert=alert_id, note=body.note)
+    return alert
+
+
+@router.post("/alerts/{alert_id}/resolve", summary="Resolve an alert by hand")
+def resolve_alert(alert_id: AlertId, body: Acknowledgement, context: Context, key: Operator) -> dict[str, Any]:
+    """Close an alert whose cause is dealt with (alerts also resolve by themselves when the data recover)."""
+    alert = _alerts(context).resolve(alert_id, by=key.name, note=body.note)
+    context.audit.record(actor=key.name, action="alerts.resolve", alert=alert_id, note=body.note)
     return alert

@@ -1,21 +1,24 @@
 """Evaluations, compliance rates, indicators and the scorecard for a period, and hand-entered indicator values."""
 
+import dataclasses
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from service.api.access import Catalogue, Context, Operator
-from service.api.pages import Page, PageOf, page
 from service.api.problems import NotAvailable
 from service.ports import CompliancePort
+from store.indicator_entries import IndicatorEntries
 
 router = APIRouter(tags=["compliance"])
 
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 Period = Annotated[
     str,
     Query(
-        pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+        pattern=PERIOD_PATTERN,
         description="a local calendar year (2025), quarter (2025-Q2) or month (2025-06)",
     ),
 ]
@@ -35,9 +38,9 @@ def get_evaluations(context: Context, _key: Catalogue, period: Period, site: str
 
 
 @router.get("/compliance", summary="Compliance rates for a period")
-def get_compliance(context: Context, _key: Catalogue, period: Period, kind: str | None = None) -> dict[str, Any]:
-    """Compliance rates by site kind (plant, section, source …) for the period."""
-    return _compliance(context).compliance(period=period, kind=kind)
+def get_compliance(context: Context, _key: Catalogue, period: Period) -> dict[str, Any]:
+    """Every compliance rate of the period with numerator, denominator and failing sites."""
+    return _compliance(context).compliance(period=period)
 
 
 @router.get("/indicators", summary="Indicator values for a period")
@@ -53,25 +56,29 @@ def get_scorecard(context: Context, _key: Catalogue, period: Period) -> dict[str
 
 
 class IndicatorValueIn(BaseModel):
-    """An indicator value entered by hand."""
+    """An indicator value entered by hand, with its evidence."""
 
-    indicator: str = Field(min_length=1, max_length=100, pattern=r"^\S+$")
-    period: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+    indicator: str = Field(min_length=1, max_length=100, pattern=r"^\S+$", description="id from indicators.yaml")
+    period: str = Field(pattern=PERIOD_PATTERN, description="2025, 2025-Q2 or 2025-06")
     value: float = Field(allow_inf_nan=False)
-    note: str = Field(default="", max_length=2000)
+    evidence: str = Field(min_length=1, max_length=2000, description="the document or source of the value")
 
 
-@router.get("/indicator-values", response_model=Page[dict[str, Any]], summary="Hand-entered indicator values")
-def list_indicator_values(
-    context: Context, _key: Catalogue, paging: PageOf, indicator: str | None = None, period: str | None = None
-) -> dict[str, Any]:
-    """Values entered by hand, with who entered them and when."""
-    return page(context.indicator_values.list(indicator=indicator, period=period), paging)
+@router.get("/indicator-values", summary="Hand-entered indicator values of a period")
+def list_indicator_values(context: Context, _key: Catalogue, period: Period) -> dict[str, Any]:
+    """The newest hand-entered value of each indicator for the period, with who entered it and when."""
+    entries = IndicatorEntries(context.state).for_period(period)
+    return {"period": period, "values": {k: dataclasses.asdict(v) for k, v in entries.items()}}
 
 
 @router.post("/indicator-values", summary="Enter an indicator value")
 def put_indicator_value(body: IndicatorValueIn, context: Context, key: Operator) -> dict[str, Any]:
-    """Store (or correct) an indicator's value for a period."""
-    stored = context.indicator_values.put(**body.model_dump(), entered_by=key.name)
-    context.audit.record(actor=key.name, action="indicator-values.put", **body.model_dump())
-    return stored
+    """Record a value for an indicator and period (a later entry supersedes; all are kept)."""
+    entry = IndicatorEntries(context.state).enter(
+        body.indicator, body.period, body.value, evidence=body.evidence, entered_by=key.name,
+        entered_at=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    context.audit.record(actor=key.name, action="indicator-values.enter", **body.model_dump())
+    if context.generation is not None:
+        context.generation.bump()  # the scorecard shows hand-entered values
+    return {"indicator": body.indicator, "period": body.period, **dataclasses.asdict(entry)}

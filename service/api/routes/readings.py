@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from service.api.access import Context, Reader, ReadingWriter
 from service.api.pages import PageOf
-from service.api.problems import InvalidInput, PayloadTooLarge
+from service.api.problems import InvalidInput, PayloadTooLarge, RowError
 from service.readings_input import TableError, check_rows
 from store.keys import ApiKey
 
@@ -37,21 +37,12 @@ class ReadingsBatch(BaseModel):
     readings: list[ReadingIn] = Field(max_length=100_000)
 
 
-class RowProblem(BaseModel):
-    """What is wrong with one row."""
-
-    row: int | None = None
-    line: int | None = None
-    field: str | None = None
-    message: str
-
-
 class WriteResult(BaseModel):
     """How many readings were stored and which rows were not."""
 
     accepted: int
     rejected: int
-    errors: list[RowProblem]
+    errors: list[RowError]
 
 
 def _store(
