@@ -1,14 +1,20 @@
-"""Compliance answers kept until new readings arrive: the scoring system asks the same question often.
+"""Compliance answers kept, as JSON bytes, until new readings arrive: the scoring system asks the same question often.
 
-Every write through this process (API, upload, HJ 212, pull) bumps a generation number; an answer
-computed at an older generation is computed again. Writes by another process are not seen, which
-is fine because one process owns the store (DuckDB locks its file).
+Every write through this process (API, upload, HJ 212, pull, hand-entered values) bumps a
+generation number; an answer computed at an older generation is computed again. Writes by
+another process are not seen, which is fine because one process owns the store (DuckDB locks its
+file).
 """
 
+import json
 import threading
-from typing import Any
+from typing import Any, Literal
 
-from service.ports import JSON, CompliancePort
+from fastapi.encoders import jsonable_encoder
+
+from service.ports import CompliancePort
+
+View = Literal["evaluations", "compliance", "indicators", "scorecard"]
 
 
 class Generation:
@@ -25,34 +31,38 @@ class Generation:
 
 
 class CachedCompliance:
-    """A CompliancePort that answers repeated questions from memory while no readings arrived."""
+    """The answers of a CompliancePort as JSON, reused while no readings arrived."""
 
     def __init__(self, inner: CompliancePort, generation: Generation, *, max_entries: int = 256) -> None:
         self._inner, self._generation, self._max_entries = inner, generation, max_entries
-        self._answers: dict[tuple[Any, ...], tuple[int, JSON]] = {}
+        self._answers: dict[tuple[Any, ...], tuple[int, bytes]] = {}
         self._lock = threading.Lock()
 
-    def _cached(self, key: tuple[Any, ...], compute: Any) -> JSON:
-        generation = self._generation.value
+    def peek(self, view: View, **params: str | None) -> bytes | None:
+        """The current answer if it is already known (cheap: call it on the event loop)."""
+        key = (view, *sorted(params.items()))
         with self._lock:
             hit = self._answers.get(key)
-        if hit is not None and hit[0] == generation:
-            return hit[1]
-        answer: JSON = compute()
+        return hit[1] if hit is not None and hit[0] == self._generation.value else None
+
+    def answer(self, view: View, **params: str | None) -> bytes:
+        """The answer, computed if need be (expensive: call it in a worker thread)."""
+        generation = self._generation.value
+        key = (view, *sorted(params.items()))
+        known = self.peek(view, **params)
+        if known is not None:
+            return known
+        body = _dumps(getattr(self._inner, view)(**params))
         with self._lock:
             if len(self._answers) >= self._max_entries:
                 self._answers.clear()
-            self._answers[key] = (generation, answer)
-        return answer
+            self._answers[key] = (generation, body)
+        return body
 
-    def evaluations(self, *, period: str, site: str | None = None) -> JSON:
-        return self._cached(("evaluations", period, site), lambda: self._inner.evaluations(period=period, site=site))
 
-    def compliance(self, *, period: str) -> JSON:
-        return self._cached(("compliance", period), lambda: self._inner.compliance(period=period))
-
-    def indicators(self, *, period: str) -> JSON:
-        return self._cached(("indicators", period), lambda: self._inner.indicators(period=period))
-
-    def scorecard(self, *, period: str) -> JSON:
-        return self._cached(("scorecard", period), lambda: self._inner.scorecard(period=period))
+def _dumps(answer: dict[str, Any]) -> bytes:
+    try:
+        text = json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):  # numpy scalars, NaN…: the slower encoder that knows them
+        text = json.dumps(jsonable_encoder(answer), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")

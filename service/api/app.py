@@ -56,8 +56,6 @@ def create_app(
     )
     metrics = metrics or Metrics()
     generation = generation or Generation()
-    if compliance is not None:
-        compliance = CachedCompliance(compliance, generation)
     context = Services(
         settings=settings,
         config=config,
@@ -68,7 +66,7 @@ def create_app(
         metrics=metrics,
         importer=importer or table_importer(config),
         alerts=alerts,
-        compliance=compliance,
+        compliance=CachedCompliance(compliance, generation) if compliance is not None else None,
         quarantine=quarantine,
         generation=generation,
     )

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from models.configuration import Configuration
-from service.compliance_cache import Generation
+from service.compliance_cache import CachedCompliance, Generation
 from service.metrics import Metrics
-from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
+from service.ports import AlertsPort, Importer, QuarantinePort
 from service.settings import Settings
 from store.audit import AuditLog
 from store.base import Store
@@ -28,7 +28,7 @@ class Services:
     metrics: Metrics
     importer: Importer
     alerts: AlertsPort | None = None
-    compliance: CompliancePort | None = None
+    compliance: CachedCompliance | None = None
     quarantine: QuarantinePort | None = None
     generation: Generation | None = None
 
