@@ -5,7 +5,6 @@ built to find: plant exceedances, data gaps, a stuck analyser, maintenance flags
 that miss their target now and then, and lab non-detects.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -14,9 +13,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from models.alert_config import AlertConfig
 from models.configuration import Configuration
 from models.reading import as_readings
+from service.alerting import AlertEngine
 from service.demo_county import PLANT_MN, SITES, ZONES
+from store.base import Store
+from store.state import StateDB
 
 DEMO_YEAR: Final[int] = 2025
 SEED: Final[int] = 20250101
@@ -227,13 +230,22 @@ def _long(
     )
 
 
+def create_demo(where: DemoFolder, *, store: Store, state: StateDB) -> str:
+    """Write the configuration and a year of readings, and run the alert rules over the year; say what was made."""
+    config = write_config(where.config_dir)
+    readings = demo_readings()
+    store.write(readings)
+    engine = AlertEngine(config, store, state, rules=AlertConfig.load(where.config_dir))
+    try:
+        alerts = engine.process(readings)
+    finally:
+        engine.close()
+    still_open = sum(1 for a in alerts if a.status != "resolved")
+    return f"{describe(readings)}; {len(alerts)} alerts over the year, {still_open} still open"
+
+
 def describe(readings: pd.DataFrame) -> str:
     """One line saying what was generated."""
     sites = readings["site"].nunique()
     first, last = readings["time"].min(), readings["time"].max()
     return f"{len(readings):,} readings for {sites} sites, {first:%Y-%m-%d} to {last:%Y-%m-%d} UTC"
-
-
-def generated_at() -> str:
-    """Now, for the log."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

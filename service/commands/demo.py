@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from service.demo import DemoFolder, demo_readings, describe, write_config
+from service.demo import DemoFolder, create_demo
 from service.runtime import Service, StartupError, load_settings
 from service.wiring import open_reading_store
 from store.base import StoreError
@@ -29,14 +29,12 @@ def demo(
     except StoreError as error:
         typer.echo(f"wqmon: {error}", err=True)
         raise typer.Exit(code=2) from None
-    if not where.exists():
-        started = time.perf_counter()
-        write_config(where.config_dir)
-        readings = demo_readings()
-        store.write(readings)
-        StateDB(where.state_path).close()
-        typer.echo(f"wqmon: demo county in {folder}: {describe(readings)} ({time.perf_counter() - started:.1f} s)")
+    existing = where.exists()
     state = StateDB(where.state_path)
+    if not existing:
+        started = time.perf_counter()
+        made = create_demo(where, store=store, state=state)
+        typer.echo(f"wqmon: demo county in {folder}: {made} ({time.perf_counter() - started:.1f} s)")
     keys = KeyStore(state)
     for old in keys.list(include_revoked=False):
         if old.name == DEMO_ADMIN:

@@ -9,6 +9,9 @@ from typer.testing import CliRunner
 from models.configuration import Configuration
 from service.cli import app
 from service.demo import DemoFolder, demo_readings
+from store.alerts import AlertStore
+from store.duckdb_store import DuckDBStore
+from store.state import StateDB
 
 
 def test_the_demo_data_is_deterministic_and_fits_the_configuration(demo_config: Configuration) -> None:
@@ -46,6 +49,14 @@ def test_wqmon_demo_no_serve_creates_the_county_and_prints_an_admin_key(tmp_path
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "county"), "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "admin key: wqm_" in result.stdout
+    assert "alerts over the year" in result.stdout
     where = DemoFolder(tmp_path / "county")
     assert where.exists()
     assert len(Configuration.load(where.config_dir).sites) == 7
+    with DuckDBStore(tmp_path / "county" / "wqmon.duckdb") as store:
+        assert len(store.read(sites=["src-taoxi"])) == len(demo_readings().query("site == 'src-taoxi'"))
+    alerts = AlertStore(StateDB(where.state_path)).list(limit=1000)
+    assert {"exceedance", "constant", "fault_flag"} <= {a.rule for a in alerts}
+    again = CliRunner().invoke(app, ["demo", str(tmp_path / "county"), "--no-serve"])
+    assert "demo county in" not in again.stdout  # created once; a new admin key each time
+    assert "admin key: wqm_" in again.stdout
