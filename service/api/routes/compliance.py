@@ -16,7 +16,7 @@ from store.indicator_entries import IndicatorEntries
 
 router = APIRouter(tags=["compliance"])
 
-PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+PERIOD_PATTERN = r"^(19|20|21)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"  # years 1900-2199: the store holds no other
 Period = Annotated[
     str,
     Query(
