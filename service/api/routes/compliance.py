@@ -16,12 +16,14 @@ from store.indicator_entries import IndicatorEntries
 
 router = APIRouter(tags=["compliance"])
 
-PERIOD_PATTERN = r"^(19|20|21)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"  # years 1900-2199: the store holds no other
+# years 1900-2199 (the store holds no other); a day range ends on its last day
+_YEAR = r"(19|20|21)\d{2}"
+PERIOD_PATTERN = rf"^({_YEAR}(-(0[1-9]|1[0-2])|-Q[1-4])?|{_YEAR}-\d{{2}}-\d{{2}}\.\.{_YEAR}-\d{{2}}-\d{{2}})$"
 Period = Annotated[
     str,
     Query(
         pattern=PERIOD_PATTERN,
-        description="a local calendar year (2025), quarter (2025-Q2) or month (2025-06)",
+        description="a local calendar year (2025), quarter (2025-Q2), month (2025-06) or days 2025-03-01..2025-03-31",
     ),
 ]
 
