@@ -98,10 +98,10 @@ class Service:
         except (StoreError, ValueError, OSError) as error:
             raise StartupError(f"store (WQMON_STORE={settings.store}): {error}") from None
         try:
-            state = state or StateDB(settings.state_db)
+            state = state or StateDB(settings.state_path)
         except Exception as error:
             store.close()
-            raise StartupError(f"state file (WQMON_STATE_DB={settings.state_db}): {error}") from None
+            raise StartupError(f"state file (WQMON_STATE_PATH={settings.state_path}): {error}") from None
         return cls(settings, config=config, store=store, state=state, rules=rules)
 
     def _stored(self, readings: pd.DataFrame) -> None:

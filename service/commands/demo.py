@@ -49,7 +49,7 @@ def demo(
         settings = load_settings(
             config_dir=where.config_dir,
             store=where.store_url,
-            state_db=where.state_path,
+            state_path=where.state_path,
             http_port=port,
             hj212_port=hj212_port,
         )

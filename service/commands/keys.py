@@ -11,16 +11,16 @@ from store.state import StateDB
 
 app = typer.Typer(help="API keys: create (prints the key once), list, revoke.", no_args_is_help=True)
 
-StatePath = Annotated[Path | None, typer.Option("--state", help="state SQLite file [WQMON_STATE_DB]")]
+StatePath = Annotated[Path | None, typer.Option("--state", help="state SQLite file [WQMON_STATE_PATH]")]
 
 
 def _keys(state_path: Path | None) -> KeyStore:
     try:
-        settings = load_settings(state_db=state_path)
+        settings = load_settings(state_path=state_path)
     except StartupError as error:
         typer.echo(f"wqmon: {error}", err=True)
         raise typer.Exit(code=2) from None
-    return KeyStore(StateDB(settings.state_db))
+    return KeyStore(StateDB(settings.state_path))
 
 
 @app.command("create")

@@ -17,7 +17,7 @@ def fail(message: str) -> typer.Exit:
 def serve(
     config_dir: Annotated[Path | None, typer.Option(help="configuration folder [WQMON_CONFIG_DIR]")] = None,
     store: Annotated[str | None, typer.Option(help="store URL, e.g. duckdb:///data/wqmon.duckdb [WQMON_STORE]")] = None,
-    state_path: Annotated[Path | None, typer.Option("--state", help="state SQLite file [WQMON_STATE_DB]")] = None,
+    state_path: Annotated[Path | None, typer.Option("--state", help="state SQLite file [WQMON_STATE_PATH]")] = None,
     host: Annotated[str | None, typer.Option(help="HTTP address [WQMON_HTTP_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port, default 8000 [WQMON_HTTP_PORT]")] = None,
     hj212_port: Annotated[int | None, typer.Option(help="HJ 212 TCP port, default 8212 [WQMON_HJ212_PORT]")] = None,
@@ -27,7 +27,7 @@ def serve(
         settings = load_settings(
             config_dir=config_dir,
             store=store,
-            state_db=state_path,
+            state_path=state_path,
             http_host=host,
             http_port=port,
             hj212_port=hj212_port,

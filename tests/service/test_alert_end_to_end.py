@@ -118,7 +118,7 @@ def test_packet_raises_alert_webhook_signed_ack_and_recovery_resolves(
 
     store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
     token, _ = KeyStore(state).create(role="operator", name="值班员")
-    settings = Settings(config_dir=folder, state_db=tmp_path / "state.sqlite", hj212_host="127.0.0.1", hj212_port=0)
+    settings = Settings(config_dir=folder, state_path=tmp_path / "state.sqlite", hj212_host="127.0.0.1", hj212_port=0)
     config = Configuration.load(folder)
     service = Service(settings, config=config, store=store, state=state, rules=AlertConfig.load(folder))
     url, server, thread = serve_in_thread(service.app, lifespan="on")

@@ -103,7 +103,7 @@ def test_too_large_upload_is_413(live: LiveApi) -> None:
 def test_a_part_missing_from_an_app_is_501(tmp_path: Path, demo_config: Configuration) -> None:
     store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
     token, _ = KeyStore(state).create(role="admin", name="admin")
-    bare = create_app(Settings(state_db=tmp_path / "state.sqlite"), config=demo_config, store=store, state=state)
+    bare = create_app(Settings(state_path=tmp_path / "state.sqlite"), config=demo_config, store=store, state=state)
     url, server, thread = serve_in_thread(bare)
     try:
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:

@@ -31,7 +31,7 @@ def environment(tmp_path: Path, config: Configuration, store: str) -> dict[str, 
         **os.environ,
         "WQMON_CONFIG_DIR": str(config.folder),
         "WQMON_STORE": store,
-        "WQMON_STATE_DB": str(tmp_path / "state.sqlite"),
+        "WQMON_STATE_PATH": str(tmp_path / "state.sqlite"),
         "WQMON_HJ212_PORT": "0",
     }
 
