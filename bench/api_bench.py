@@ -47,11 +47,15 @@ async def client_loop(
     params: dict[str, str],
     count: int,
     latencies: list[float],
-    statuses: Counter[int],
+    statuses: Counter[int | str],
 ) -> None:
     for _ in range(count):
         started = time.perf_counter()
-        response = await client.get(path, params=params)
+        try:
+            response = await client.get(path, params=params)
+        except httpx.TransportError as error:  # counted, not fatal: the figures say how many failed
+            statuses[type(error).__name__] += 1
+            continue
         latencies.append(time.perf_counter() - started)
         statuses[response.status_code] += 1
 
@@ -63,7 +67,7 @@ async def drive(url: str, key: str, clients: int, requests: int) -> None:
         for name, (path, params) in ENDPOINTS.items():
             await client.get(path, params=params)  # warm up
             latencies: list[float] = []
-            statuses: Counter[int] = Counter()
+            statuses: Counter[int | str] = Counter()
             started = time.perf_counter()
             await asyncio.gather(
                 *(client_loop(client, path, params, requests, latencies, statuses) for _ in range(clients))

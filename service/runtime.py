@@ -185,7 +185,8 @@ class Service:
         """
         sock = sock or self.bind()
         host, port = sock.getsockname()[:2]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
+        # keep-alive longer than uvicorn's 5 s: clients (the scoring system, dashboards) poll on a timer
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on", timeout_keep_alive=30)
         self.server = uvicorn.Server(config)
         # Our handlers stay in place around uvicorn's: uvicorn re-raises the signal it caught once it has
         # stopped, and that must land here (a no-op) rather than kill the process before the store is flushed.
