@@ -111,7 +111,7 @@ def bench_influx(frame: pd.DataFrame, folder: Path) -> None:
 
             def post_raw() -> None:
                 for body in bodies:
-                    client.post("/write", params={"db": raw_db, "precision": "ns"}, content=body).raise_for_status()
+                    client.post("/write", params={"db": raw_db, "precision": "u"}, content=body).raise_for_status()
 
             raw_s = seconds(post_raw)
         store = InfluxStore(server.url, store_db, spool_path=folder / "spool.sqlite")

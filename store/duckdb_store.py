@@ -35,6 +35,7 @@ from store.query import (
     check_timezone,
     constant_offset_seconds,
     local_period_starts,
+    to_microseconds,
 )
 
 DEFAULT_PATH: Final[Path] = Path("data/wqmon.duckdb")
@@ -133,7 +134,7 @@ class DuckDBStore:
 
     def write(self, readings: pd.DataFrame) -> int:
         """Store a frame in the reading shape; return how many readings were accepted."""
-        frame = as_readings(readings)
+        frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
         first, last = frame["time"].min(), frame["time"].max()

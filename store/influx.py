@@ -38,6 +38,7 @@ from store.query import (
     check_timezone,
     local_period_floor,
     sort_readings,
+    to_microseconds,
 )
 from store.spool import Spool
 
@@ -127,7 +128,7 @@ class InfluxStore:
 
     def _post(self, body: bytes) -> None:
         try:
-            response = self._client.post("/write", params={"db": self.database, "precision": "ns"}, content=body)
+            response = self._client.post("/write", params={"db": self.database, "precision": "u"}, content=body)
         except httpx.TransportError as error:
             raise ServerUnavailable(str(error)) from error
         if response.status_code == 204:
@@ -154,7 +155,7 @@ class InfluxStore:
 
     def write(self, readings: pd.DataFrame) -> int:
         """Deliver or durably spool a frame of readings; return how many were accepted."""
-        frame = as_readings(readings)
+        frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
         bodies = batches(encode(frame), size=self.batch_size)
@@ -201,7 +202,7 @@ class InfluxStore:
     def _query(self, statement: str) -> Iterator[dict[str, Any]]:
         """Run InfluxQL (chunked) and yield each series of the answer (name, tags, columns, values)."""
         data = {"q": statement}
-        params = {"db": self.database, "epoch": "ns", "chunked": "true", "chunk_size": "100000"}
+        params = {"db": self.database, "epoch": "u", "chunked": "true", "chunk_size": "100000"}
         try:
             with self._client.stream("POST", "/query", params=params, data=data) as response:
                 if response.status_code != 200:
@@ -244,7 +245,7 @@ class InfluxStore:
         owner = np.repeat(np.arange(len(tag_sets)), counts)
         for position, tag in enumerate(TAGS):
             frame[tag] = np.array([tag_set[position] for tag_set in tag_sets], dtype=object)[owner]
-        frame["time"] = pd.to_datetime(frame["time"].astype("int64"), unit="ns", utc=True)
+        frame["time"] = pd.to_datetime(frame["time"].astype("int64"), unit="us", utc=True)
         return frame
 
     def read(
@@ -327,8 +328,8 @@ class InfluxStore:
         frame = parts["count"].merge(parts["first"], on=list(TAGS)).merge(parts["last"], on=list(TAGS))
         if frame.empty:
             return as_series_table(frame)
-        frame["first"] = pd.to_datetime(frame["first"].astype("int64"), unit="ns", utc=True)
-        frame["last"] = pd.to_datetime(frame["last"].astype("int64"), unit="ns", utc=True)
+        frame["first"] = pd.to_datetime(frame["first"].astype("int64"), unit="us", utc=True)
+        frame["last"] = pd.to_datetime(frame["last"].astype("int64"), unit="us", utc=True)
         grouped = frame.groupby(["site", "parameter", "statistic"])
         result = grouped.agg(count=("count", "sum"), first=("first", "min"), last=("last", "max")).reset_index()
         return as_series_table(result)

@@ -1,7 +1,8 @@
 """Readings as InfluxDB line protocol, and InfluxQL literals: the escaping both need.
 
 A reading is one point of measurement `readings`: tags parameter, site, source, statistic (sorted,
-as InfluxDB prefers), fields value (float), non_detect (bool), flag (string), time in nanoseconds.
+as InfluxDB prefers), fields value (float), non_detect (bool), flag (string), time in microseconds
+(written with precision=u).
 InfluxDB identifies a point by measurement + tag set + time, which is exactly the reading key
 (site, parameter, time, statistic, source): a rewrite lands on the same point and a correction
 replaces its fields.
@@ -73,8 +74,9 @@ def encode(frame: pd.DataFrame) -> list[str]:
     non_detect = np.where(frame["non_detect"].to_numpy(dtype=bool), "true", "false").astype(object)
     flag_codes, flag_uniques = pd.factorize(frame["flag"], sort=False)
     flags = np.array([escape_field_string(str(v)) for v in flag_uniques], dtype=object)[flag_codes]
-    nanoseconds = frame["time"].dt.tz_convert("UTC").astype("datetime64[ns, UTC]").dt.tz_localize(None)
-    stamps = nanoseconds.to_numpy(dtype="datetime64[ns]").view("int64").astype(str).astype(object)
+    utc = frame["time"].dt.tz_convert("UTC").dt.tz_localize(None)
+    microseconds = utc.to_numpy(dtype="datetime64[us]").view("int64")
+    stamps = microseconds.astype(str).astype(object)
     lines = prefix + " value=" + values + ",non_detect=" + non_detect + ",flag=" + flags + " " + stamps
     return lines.tolist()
 

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.influxdb
 
 
 def test_line_protocol_escapes_tags_and_string_fields() -> None:
-    frame = readings([{"site": "新安江 出境=1,2", "time": "2024-03-01 00:00:00.000000001", "value": 0.5, "flag": "M"}])
+    frame = readings([{"site": "新安江 出境=1,2", "time": "2024-03-01 00:00:00.000001", "value": 0.5, "flag": "M"}])
     assert encode(frame) == [
         "readings,parameter=COD,site=新安江\\ 出境\\=1\\,2,source=test,statistic=hour_avg "
-        'value=0.5,non_detect=false,flag="M" 1709251200000000001'
+        'value=0.5,non_detect=false,flag="M" 1709251200000001'
     ]
 
 
