@@ -42,7 +42,10 @@ def free_port() -> int:
 
 
 def influxd_path() -> str | None:
-    """Where influxd is installed, or None."""
+    """Where influxd is installed (or WQMON_INFLUXD says it is), or None."""
+    chosen = os.environ.get("WQMON_INFLUXD")
+    if chosen is not None:
+        return chosen if os.access(chosen, os.X_OK) else None
     return shutil.which("influxd") or ("/usr/bin/influxd" if os.access("/usr/bin/influxd", os.X_OK) else None)
 
 
