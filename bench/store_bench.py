@@ -89,6 +89,8 @@ def bench_duckdb(frame: pd.DataFrame, folder: Path) -> None:
             best = min(seconds(lambda i=interval, f=flags: store.aggregate(i, flags=f)) for _ in range(3))  # type: ignore[arg-type]
             rows = len(store.aggregate(interval, flags=flags))  # type: ignore[arg-type]
             query(f"duckdb {interval} means", rows, best, f"(best of 3, {note}, Asia/Shanghai days)")
+        query("duckdb latest", len(store.latest()), min(seconds(store.latest) for _ in range(3)), "(best of 3)")
+        query("duckdb series", len(store.series()), min(seconds(store.series) for _ in range(3)), "(best of 3)")
         part = frame.iloc[: min(n, 1_000_000)].assign(value=lambda f: f["value"] + 1)
         rate("duckdb rewrite", len(part), seconds(lambda: store.write(part)), "(corrections of stored keys)")
 

@@ -122,8 +122,12 @@ class DuckDBStore:
                 )
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 cursor.execute("BEGIN TRANSACTION")
-                cursor.execute(_MIGRATIONS[version])
-                cursor.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+                try:
+                    cursor.execute(_MIGRATIONS[version])
+                    cursor.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
                 cursor.execute("COMMIT")
 
     def schema_version(self) -> int:
