@@ -1,5 +1,6 @@
 """What only the InfluxDB store does: line protocol, URLs, the spool, and surviving a server restart."""
 
+import os
 import threading
 import time
 import uuid
@@ -14,8 +15,8 @@ from store import open_store
 from store.base import StoreError
 from store.influx import InfluxStore
 from store.line_protocol import encode
-from tests.store.conftest import fresh_influx_store
-from tests.store.influxd import InfluxServer, free_port, influxd_path
+from tests.store.conftest import fresh_influx_store, require_influxd
+from tests.store.influxd import InfluxServer, free_port
 from tests.store.test_contract import readings
 
 pytestmark = pytest.mark.influxdb
@@ -83,9 +84,7 @@ def test_the_spool_keeps_readings_across_a_restart_of_the_service(influx_server:
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[InfluxServer]:
     """An influxd this test may stop and restart."""
-    executable = influxd_path()
-    if executable is None:
-        pytest.skip("influxd is not installed")
+    executable = require_influxd(os.environ)
     root = tmp_path / "influxd"
     root.mkdir()
     server = InfluxServer(root, executable)
