@@ -10,10 +10,11 @@ replaces its fields.
 Escaping (https://docs.influxdata.com/influxdb/v1.6/write_protocols/line_protocol_reference/):
 measurement names escape comma and space; tag keys and values escape comma, equals sign and space;
 string field values escape double quote and backslash. InfluxDB 1.x does not unescape backslashes
-in tags, so a tag value that ends with a backslash, or holds a newline, or is empty cannot be
-stored faithfully and is refused.
+in tags, so a tag value with a backslash right before a comma, space or equals sign or at its end,
+or with a line break, or empty, cannot be stored faithfully and is refused.
 """
 
+import re
 from typing import Final
 
 import numpy as np
@@ -51,12 +52,15 @@ def quote_string(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+UNSTORABLE_TAG: Final[re.Pattern[str]] = re.compile(r"^$|[\r\n]|\\(?=[, =]|$)")
+
+
 def _check_tag_values(column: str, values: pd.Index) -> None:
     for value in values:
-        if value == "" or value.endswith("\\") or "\n" in value or "\r" in value:
+        if UNSTORABLE_TAG.search(value):
             raise StoreError(
                 f"{column} {value!r} cannot be an InfluxDB tag value: tag values must be non-empty, "
-                "without line breaks and not end with a backslash"
+                "without line breaks, and have no backslash before a comma, space or equals sign or at the end"
             )
 
 

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models.reading import KEY_COLUMNS
 from store import open_store
 from store.base import StoreError
 from store.influx import InfluxStore
-from store.line_protocol import encode
+from store.line_protocol import UNSTORABLE_TAG, encode
 from tests.store.conftest import fresh_influx_store, require_influxd
 from tests.store.influxd import InfluxServer, free_port
 from tests.store.test_contract import readings
@@ -30,10 +32,30 @@ def test_line_protocol_escapes_tags_and_string_fields() -> None:
     ]
 
 
-@pytest.mark.parametrize("site", ["ends with\\", "two\nlines", ""])
+@pytest.mark.parametrize("site", ["ends with\\", "a\\,b", "a\\ b", "a\\=b", "two\nlines", ""])
 def test_tag_values_influxdb_cannot_hold_are_refused(site: str) -> None:
     with pytest.raises(StoreError, match="cannot be an InfluxDB tag value"):
         encode(readings([{"site": site, "time": "2024-03-01", "value": 1.0}]))
+
+
+tag_text = st.text(
+    alphabet=st.sampled_from(list("aZ09 ,=\\\"'_-:.#/") + ["城", "关", "断", "面", "水", "😀"]), min_size=1, max_size=12
+).filter(lambda text: not UNSTORABLE_TAG.search(text))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(site=tag_text, parameter=tag_text, source=tag_text)
+def test_any_storable_tag_text_comes_back_unchanged(
+    influx_server: InfluxServer, tmp_path: Path, site: str, parameter: str, source: str
+) -> None:
+    store = fresh_influx_store(influx_server, tmp_path / uuid.uuid4().hex)
+    try:
+        frame = readings([{"site": site, "parameter": parameter, "source": source, "time": "2024-03-01", "value": 1.0}])
+        store.write(frame)
+        pd.testing.assert_frame_equal(store.read(sites=[site], parameters=[parameter]), frame)
+    finally:
+        store.close()
+        influx_server.query(f'DROP DATABASE "{store.database}"')
 
 
 def test_from_url_reads_credentials_database_tls_and_spool(tmp_path: Path) -> None:
