@@ -1,5 +1,6 @@
 """What only the InfluxDB store does: line protocol, URLs, the spool, and surviving a server restart."""
 
+import itertools
 import os
 import threading
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.reading import KEY_COLUMNS
@@ -43,16 +44,21 @@ tag_text = st.text(
 ).filter(lambda text: not UNSTORABLE_TAG.search(text))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(site=tag_text, parameter=tag_text, source=tag_text)
-def test_any_storable_tag_text_comes_back_unchanged(
-    influx_server: InfluxServer, tmp_path: Path, site: str, parameter: str, source: str
-) -> None:
-    store = fresh_influx_store(influx_server, tmp_path / uuid.uuid4().hex)
-    try:
-        frame = readings([{"site": site, "parameter": parameter, "source": source, "time": "2024-03-01", "value": 1.0}])
+def test_any_storable_tag_text_comes_back_unchanged(influx_server: InfluxServer, tmp_path: Path) -> None:
+    store = fresh_influx_store(influx_server, tmp_path)
+    minutes = itertools.count()
+
+    @settings(max_examples=40, deadline=None)
+    @given(site=tag_text, parameter=tag_text, source=tag_text)
+    def round_trip(site: str, parameter: str, source: str) -> None:
+        when = pd.Timestamp("2024-03-01", tz="UTC") + pd.Timedelta(minutes=next(minutes))
+        frame = readings([{"site": site, "parameter": parameter, "source": source, "time": when, "value": 1.0}])
         store.write(frame)
-        pd.testing.assert_frame_equal(store.read(sites=[site], parameters=[parameter]), frame)
+        got = store.read(sites=[site], parameters=[parameter], start=when, end=when + pd.Timedelta(minutes=1))
+        pd.testing.assert_frame_equal(got, frame)
+
+    try:
+        round_trip()
     finally:
         store.close()
         influx_server.query(f'DROP DATABASE "{store.database}"')
