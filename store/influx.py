@@ -10,8 +10,10 @@ batch, by the next write, by flush(), and every `replay_interval_s` by a backgro
 Replaying a batch the server had in fact received is harmless: points are idempotent.
 
 Reads see what the server holds; `pending()` says how many points still wait in the spool.
-Aggregates are computed from the raw points with pandas (store/query.py), so they equal DuckDB's
-on every calendar (InfluxQL GROUP BY time() has no months and cannot halve non-detects).
+Aggregates equal DuckDB's (tests/store/test_backends_agree.py). Hourly and daily ones in a zone
+with one UTC offset over the data (Asia/Shanghai) run on the server with GROUP BY time(), detected
+values and non-detects apart; months, years and zones with summer time pull the raw points and
+aggregate them with pandas (store/query.py), since InfluxQL has no calendar months.
 """
 
 import datetime as dt
