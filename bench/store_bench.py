@@ -11,6 +11,7 @@ protocol with httpx and nothing else.
 """
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from models.reading import as_readings  # noqa: E402
 from store.duckdb_store import DuckDBStore  # noqa: E402
 from store.influx import InfluxStore  # noqa: E402
-from store.line_protocol import batches, encode  # noqa: E402
+from store.line_protocol import batches  # noqa: E402
 from tests.store.influxd import InfluxServer, influxd_path  # noqa: E402
 
 
@@ -107,8 +108,8 @@ def bench_influx(frame: pd.DataFrame, folder: Path) -> None:
     try:
         raw_db, store_db = f"raw_{uuid.uuid4().hex[:8]}", f"store_{uuid.uuid4().hex[:8]}"
         server.query(f'CREATE DATABASE "{raw_db}"')
-        encode_s = seconds(lambda: encode(as_readings(frame)))
-        bodies = batches(encode(as_readings(frame)), size=5000)
+        encode_s = seconds(lambda: batches(as_readings(frame), size=5000))
+        bodies = batches(as_readings(frame), size=5000)
         with httpx.Client(base_url=server.url, timeout=120) as client:
 
             def post_raw() -> None:
@@ -124,7 +125,9 @@ def bench_influx(frame: pd.DataFrame, folder: Path) -> None:
         rate("influxdb raw posting", n, raw_s, "(httpx, pre-encoded, 5000 points per request)")
         rate("influxdb write", n, write_s, f"= {raw_s / write_s:.2f} x raw posting")
         query_s = seconds(lambda: store.aggregate("day", flags=None))
-        query("influxdb day means", len(store.aggregate("day", flags=None)), query_s, "(raw points pulled, pandas)")
+        query(
+            "influxdb day means", len(store.aggregate("day", flags=None)), query_s, "(GROUP BY time(1d) on the server)"
+        )
         store.close()
     finally:
         server.stop()
@@ -141,6 +144,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wqmon-bench-") as tmp:
         folder = Path(tmp)
         frame = hourly_readings(options.sites, options.parameters, options.hours)
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work slows every figure)")
         print(f"{options.sites} sites x {options.parameters} parameters x {options.hours} h = {len(frame):,} readings")
         bench_duckdb(frame, folder)
         del frame

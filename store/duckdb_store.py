@@ -229,10 +229,17 @@ class DuckDBStore:
     def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
         """The newest reading of each (site, parameter, statistic); at equal times, the last source by name."""
         where, arguments = _where(Filters.of(sites=sites, parameters=parameters))
+        # Newest time per series first (a hash aggregate), then only rows at those times: a window
+        # over every reading took ~10x longer on 10 M readings.
         sql = f"""
-            SELECT {_COLUMNS} FROM readings {where}
-            QUALIFY row_number() OVER (PARTITION BY site, parameter, statistic ORDER BY time DESC, source DESC) = 1
-            ORDER BY site, parameter, time, statistic, source
+            WITH newest AS (
+                SELECT site, parameter, statistic, max(time) AS time FROM readings {where} GROUP BY ALL
+            )
+            SELECT {", ".join(f"r.{c}" for c in _COLUMNS.split(", "))}
+            FROM readings r JOIN newest n USING (site, parameter, statistic, time)
+            WHERE r.time >= (SELECT min(time) FROM newest)
+            QUALIFY row_number() OVER (PARTITION BY r.site, r.parameter, r.statistic ORDER BY r.source DESC) = 1
+            ORDER BY r.site, r.parameter, r.time, r.statistic, r.source
         """
         with self._cursor() as cursor:
             frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()

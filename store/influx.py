@@ -31,7 +31,7 @@ import pandas as pd
 
 from models.reading import as_readings, empty_readings
 from store.base import Interval, StoreError
-from store.line_protocol import MEASUREMENT, TAGS, batches, encode, quote_identifier, quote_string
+from store.line_protocol import MEASUREMENT, TAGS, batches, quote_identifier, quote_string
 from store.query import (
     Filters,
     as_aggregate,
@@ -166,7 +166,7 @@ class InfluxStore:
         frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
-        bodies = batches(encode(frame), size=self.batch_size)
+        bodies = batches(frame, size=self.batch_size)
         with self._write_lock:
             if not self._drain():
                 self._spool.append(bodies)
