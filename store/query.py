@@ -59,23 +59,6 @@ class Filters:
             flags=_names(flags, "flags"),
         )
 
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Keep the rows of a reading frame that pass the filters (for backends that filter in pandas)."""
-        keep = np.ones(len(frame), dtype=bool)
-        for column, allowed in (
-            ("site", self.sites),
-            ("parameter", self.parameters),
-            ("statistic", self.statistics),
-            ("flag", self.flags),
-        ):
-            if allowed is not None:
-                keep &= frame[column].isin(allowed).to_numpy()
-        if self.start is not None:
-            keep &= (frame["time"] >= self.start).to_numpy()
-        if self.end is not None:
-            keep &= (frame["time"] < self.end).to_numpy()
-        return frame.loc[keep]
-
 
 def _names(values: Sequence[str] | None, what: str) -> tuple[str, ...] | None:
     if values is None:
