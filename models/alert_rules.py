@@ -77,8 +77,9 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
     """Exceedance, daily exceedance and early warning against each site's standard and class.
 
     Plants are judged by their GB 18918 class, sections, lakes and sources by the target class
-    of GB 3838 (Configuration.target_of). Only normal data (flag N) is judged: data flagged as
-    fault, maintenance or calibration is invalid for compliance (HJ 356-2019, HJ 212 Table 8).
+    of GB 3838 (Configuration.target_of); reference-only items are not. Only normal data (flag N)
+    is judged: data flagged as fault, maintenance or calibration is invalid for compliance
+    (HJ 356-2019, HJ 212 Table 8).
     """
     exceedance, warning = rules.exceedance, rules.early_warning
     statistics = set(exceedance.statistics) | set(exceedance.daily_statistics) | set(warning.statistics)
@@ -88,12 +89,14 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
         return empty_conditions()
     judged = _judge_by_site(frame, configuration)
     meets = judged["meets_target"]
-    known = meets.notna().to_numpy()
+    # Reference items (GB 3838 water temperature, TN, fecal coliform; 环办〔2011〕22号) are not judged.
+    known = meets.notna().to_numpy() & ~judged["reference_only"].to_numpy(dtype=bool)
     fails = known & ~meets.fillna(True).to_numpy(dtype=bool)
     values = frame["value"].to_numpy()
     low, high, bound = judged["low"].to_numpy(), judged["high"].to_numpy(), judged["bound"].to_numpy()
     below = values < low
     limit = np.where(below, low, high)
+    limit = np.where(np.isfinite(limit), limit, np.nan)  # 不得检出 items have no number
     side = np.where(below | (bound == "lower"), "lower", "upper")
     multiple = judged["exceedance_multiple"].to_numpy()
     severity = np.where(
@@ -210,6 +213,7 @@ def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.Data
         judged["low"] = np.where(row >= 0, table.low[safe, target], np.nan)
         judged["high"] = np.where(row >= 0, table.high[safe, target], np.nan)
         judged["bound"] = np.where(row >= 0, table.bound[safe], "none")
+        judged["reference_only"] = (row >= 0) & table.reference_only[safe]
         judged.index = part.index
         pieces.append(judged)
     return pd.concat(pieces).loc[frame.index]

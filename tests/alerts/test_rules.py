@@ -247,3 +247,17 @@ class TestDailyMeanOfHours:
         off = AlertConfig.from_mapping({"exceedance": {"daily_from_hours": False}})
         hours = readings([60.0] * 18, start=self.LOCAL_MIDNIGHT)
         assert daily_mean_conditions(hours, empty_readings(), county, off).empty
+
+
+def test_reference_items_are_not_judged(county: Configuration) -> None:
+    # GB 3838 TN is a reference item of the 2011 method: 3 mg/L (class V) raises nothing.
+    assert limit_conditions(readings([3.0], site="qs-01", parameter="w21001", step="4h"), county, RULES).empty
+
+
+def test_must_not_be_detected(county: Configuration) -> None:
+    from models.alert_messages import render_message
+
+    result = limit_conditions(readings([0.00002], parameter="w20113"), county, RULES)  # alkyl mercury, detected
+    (row,) = result.loc[result["rule"] == "exceedance"].to_dict("records")
+    assert row["firing"] and row["severity"] == "warning"
+    assert render_message(row, county).endswith("检出，一级A标准要求不得检出")
