@@ -274,12 +274,8 @@ def _constant(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
 
 def _spike(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
     rule = rules.spike
-    median = (
-        series.groupby("series")["value"]
-        .transform(lambda s: s.shift(1).rolling(rule.window, min_periods=rule.min_history).median())
-        .to_numpy()
-    )
     values = series["value"].to_numpy()
+    median = _previous_median(values, series["series"].to_numpy(), window=rule.window, min_count=rule.min_history)
     deviation = np.abs(values - median)
     absolute = series["parameter"].map(rule.max_change).astype(float).to_numpy()
     threshold = np.where(np.isnan(absolute), rule.factor * np.maximum(np.abs(median), rule.floor), absolute)
@@ -292,6 +288,23 @@ def _spike(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
         limit=threshold[take],
         reference=median[take],
     )
+
+
+def _previous_median(values: np.ndarray, series: np.ndarray, *, window: int, min_count: int) -> np.ndarray:
+    """Median of the up to `window` values before each one in the same series; NaN with fewer than `min_count`."""
+    n = len(values)
+    before = np.full((n, window), np.nan)
+    for lag in range(1, window + 1):  # one vectorised column per lag, not one Python step per row
+        if lag >= n:
+            break
+        same = series[lag:] == series[:-lag]
+        before[lag:, lag - 1] = np.where(same, values[:-lag], np.nan)
+    count = np.sum(~np.isnan(before), axis=1)
+    median = np.full(n, np.nan)
+    enough = count >= min_count
+    if enough.any():
+        median[enough] = np.nanmedian(before[enough], axis=1)
+    return median
 
 
 def _implausible(readings: pd.DataFrame, catalogue: Catalogue, rules: AlertConfig) -> pd.DataFrame:
