@@ -412,10 +412,11 @@ def _conditions(
     if n == 0 and not build_empty:
         return empty_conditions()
 
-    def column(name: str, default: object, dtype: Any) -> pd.Series:
+    def column(name: str, default: object, dtype: Any) -> Any:
         if name in frame:
-            return frame[name].reset_index(drop=True).astype(dtype)
-        return pd.Series([default] * n, dtype=dtype)
+            values = frame[name]
+            return (values if values.dtype == dtype else values.astype(dtype)).array
+        return pd.array([default] * n, dtype=dtype)
 
     fires = np.broadcast_to(np.asarray(firing, dtype=bool), (n,))
     sev = np.broadcast_to(np.asarray(severity if severity is not None else "warning", dtype=object), (n,))
@@ -424,9 +425,9 @@ def _conditions(
         {
             "site": column("site", "", "string"),
             "parameter": column("parameter", "", "string"),
-            "rule": pd.Series([rule] * n, dtype="string"),
+            "rule": pd.array([rule] * n, dtype="string"),
             "time": column("time", pd.NaT, "datetime64[ns, UTC]"),
-            "statistic": pd.Series([statistic] * n, dtype="string")
+            "statistic": pd.array([statistic] * n, dtype="string")
             if statistic is not None
             else column("statistic", "", "string"),
             "value": np.asarray(value if value is not None else column("value", np.nan, "float64"), dtype=float),
@@ -434,9 +435,9 @@ def _conditions(
             "multiple": np.asarray(multiple if multiple is not None else nan, dtype=float),
             "reference": np.asarray(reference if reference is not None else nan, dtype=float),
             "flag": column("flag", "N", "string"),
-            "detail": pd.Series(np.broadcast_to(np.asarray(detail, dtype=object), (n,)), dtype="string"),
+            "detail": pd.array(np.broadcast_to(np.asarray(detail, dtype=object), (n,)), dtype="string"),
             "firing": fires.copy(),
-            "severity": pd.Series(sev, dtype="string").where(fires),
+            "severity": pd.array(np.where(fires, sev, np.array(None)), dtype="string"),
         }
     )
     return out
