@@ -19,6 +19,7 @@ level 1 when unacknowledged `unacknowledged_minutes` after opening, level 2 when
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -61,6 +62,9 @@ class AlertEngine:
             dispatcher = self.dispatcher = WebhookDispatcher(state, self.rules.webhooks, self.rules.delivery,
                                                              clock=clock)  # fmt: skip
         self._clock = clock
+        # process() runs in ingest threads, check() on a timer, acknowledge() in API workers: one
+        # lock keeps read-active-then-write atomic, so a key never gets two active alerts.
+        self._lock = threading.RLock()
 
     # -- evaluation ---------------------------------------------------------------------------
 
@@ -117,6 +121,10 @@ class AlertEngine:
         """Open, update and resolve alerts from a conditions frame (models.alert_rules), in time order."""
         if conditions.empty:
             return []
+        with self._lock:
+            return self._apply(conditions)
+
+    def _apply(self, conditions: pd.DataFrame) -> list[Alert]:
         frame = conditions.reset_index(drop=True)
         frame["key"] = frame["site"] + "\x1f" + frame["parameter"] + "\x1f" + frame["rule"]
         active = self.alerts.active()
@@ -176,7 +184,9 @@ class AlertEngine:
     def _escalate(self, now: dt.datetime) -> list[Alert]:
         policy = self.rules.escalation
         changed = []
-        for alert in self.alerts.active().values():
+        with self._lock:
+            active = list(self.alerts.active().values())
+        for alert in active:
             age = now - alert.opened_at
             level = 0
             if alert.status == "open" and age >= dt.timedelta(minutes=policy.unacknowledged_minutes):
@@ -184,22 +194,26 @@ class AlertEngine:
             if age >= dt.timedelta(minutes=policy.open_minutes):
                 level = 2
             if level > alert.escalation_level:
-                escalated = self.alerts.escalate(alert.id, level=level, at=now)
-                self._notify("escalated", escalated)
-                changed.append(escalated)
+                with self._lock:
+                    escalated = self.alerts.escalate(alert.id, level=level, at=now)
+                if escalated is not None:
+                    self._notify("escalated", escalated)
+                    changed.append(escalated)
         return changed
 
     # -- people -------------------------------------------------------------------------------
 
     def acknowledge(self, alert_id: int, by: str, note: str | None = None, *, now: dt.datetime | None = None) -> Alert:
         """open → acknowledged by `by` (a person or API key name), with an optional note."""
-        alert = self.alerts.acknowledge(alert_id, by=by, note=note, at=now if now is not None else self._clock())
+        with self._lock:
+            alert = self.alerts.acknowledge(alert_id, by=by, note=note, at=now if now is not None else self._clock())
         self._notify("acknowledged", alert)
         return alert
 
     def resolve(self, alert_id: int, by: str, note: str | None = None, *, now: dt.datetime | None = None) -> Alert:
         """Close an alert by hand (the data need not have recovered)."""
-        alert = self.alerts.resolve(alert_id, at=now if now is not None else self._clock(), by=by, note=note)
+        with self._lock:
+            alert = self.alerts.resolve(alert_id, at=now if now is not None else self._clock(), by=by, note=note)
         self._notify("resolved", alert)
         return alert
 

@@ -265,12 +265,15 @@ class AlertStore:
         self.add_event(alert_id, "resolved", at=at, by=by, note=note)
         return self.get(alert_id)
 
-    def escalate(self, alert_id: int, *, level: int, at: dt.datetime) -> Alert:
-        """Raise an active alert's escalation level."""
-        self.state.execute(
-            "UPDATE alerts SET escalation_level = ?, escalated_at = ? WHERE id = ? AND escalation_level < ?",
+    def escalate(self, alert_id: int, *, level: int, at: dt.datetime) -> Alert | None:
+        """Raise an active alert's escalation level; None when it is resolved or already that high."""
+        rows = self.state.execute(
+            "UPDATE alerts SET escalation_level = ?, escalated_at = ? "
+            "WHERE id = ? AND escalation_level < ? AND status != 'resolved' RETURNING id",
             (level, to_text(at), alert_id, level),
         )
+        if not rows:
+            return None
         self.add_event(alert_id, "escalated", at=at, note=f"level {level}")
         return self.get(alert_id)
 

@@ -212,3 +212,18 @@ def test_implausible_values_with_and_without_a_catalogue_range(engine: AlertEngi
     ph = [a for a in ingest(engine, readings([14.5], parameter="w01001")) if a.rule == "implausible"]
     assert ph[0].message == "城东污水处理厂 pH值 小时均值 14.50 超出合理范围 0–14"
     assert ph[0].severity == "critical"
+
+
+def test_concurrent_ingest_threads_share_one_alert(engine: AlertEngine) -> None:
+    import threading
+
+    batches = [readings([62.0 + i], start=T0 + pd.Timedelta(hours=i)) for i in range(8)]
+    for batch in batches:
+        engine.store.write(batch)
+    threads = [threading.Thread(target=engine.process, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (alert,) = only_exceedance(engine)
+    assert alert.status == "open" and alert.count == 8
