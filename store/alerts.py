@@ -210,32 +210,14 @@ class AlertStore:
         return self.get(alert_id)
 
     def update(self, alert: Alert, fields: dict[str, Any], *, count: int, severity: str) -> Alert:
-        """Record `count` more firings of an active alert; the newest firing's values replace the old."""
-        last_seen = max(alert.last_seen, fields["time"])
-        newer = fields["time"] >= alert.last_seen
+        """Record `count` more firings of an active alert; a newer firing's values replace the old."""
+        columns = ("value", "limit", "multiple", "reference", "flag", "detail", "statistic", "message")
+        newer = fields["time"] >= alert.last_seen  # late data counts but does not replace the newest values
+        source = fields if newer else alert.to_dict()
         self.state.execute(
             'UPDATE alerts SET count = count + ?, severity = ?, last_seen = ?, value = ?, "limit" = ?, '
             "multiple = ?, reference = ?, flag = ?, detail = ?, statistic = ?, message = ? WHERE id = ?",
-            (
-                count,
-                severity,
-                to_text(last_seen),
-                *(
-                    (fields[c] for c in ("value", "limit", "multiple", "reference", "flag", "detail", "statistic"))
-                    if newer
-                    else (
-                        alert.value,
-                        alert.limit,
-                        alert.multiple,
-                        alert.reference,
-                        alert.flag,
-                        alert.detail,
-                        alert.statistic,
-                    )  # fmt: skip
-                ),
-                fields["message"] if newer else alert.message,
-                alert.id,
-            ),
+            (count, severity, to_text(max(alert.last_seen, fields["time"])), *(source[c] for c in columns), alert.id),
         )
         return self.get(alert.id)
 
