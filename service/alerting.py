@@ -121,8 +121,9 @@ class AlertEngine:
         """Open, update and resolve alerts from a conditions frame (models.alert_rules), in time order."""
         if conditions.empty:
             return []
-        with self._lock:
-            return self._apply(conditions)
+        with self._lock, self.alerts.state.transaction():
+            changed = self._apply(conditions)
+        return changed
 
     def _apply(self, conditions: pd.DataFrame) -> list[Alert]:
         frame = conditions.reset_index(drop=True)
