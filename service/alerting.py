@@ -12,8 +12,8 @@ Wiring (done by `wqmon serve`)::
 Lifecycle: a firing condition opens the alert of its key (site, parameter, rule) or, when one is
 active, counts another firing on it (raising its severity, never lowering it). The key's next
 normal reading resolves it. open → acknowledged (by whom, with a note) → resolved. Escalation
-level 1 when unacknowledged `unacknowledged_minutes` after opening, level 2 when unresolved after
-`open_minutes`.
+level 1 when unacknowledged `unacknowledged_minutes` after it was raised, level 2 when unresolved
+after `open_minutes` (counted on the engine's clock, not from the readings' times).
 """
 
 from __future__ import annotations
@@ -164,7 +164,9 @@ class AlertEngine:
         severity = SEVERITIES[rank]
         if current is None:
             fields["severity"] = severity
-            alert = self.alerts.open(fields, count=count, at=pd.Timestamp(first).to_pydatetime())
+            alert = self.alerts.open(
+                fields, count=count, at=pd.Timestamp(first).to_pydatetime(), raised_at=self._clock()
+            )
             self._notify("opened", alert)
             return alert
         raised = SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
@@ -188,7 +190,7 @@ class AlertEngine:
         with self._lock:
             active = list(self.alerts.active().values())
         for alert in active:
-            age = now - alert.opened_at
+            age = now - alert.raised_at  # not the data time: a backfill of old data is news now
             level = 0
             if alert.status == "open" and age >= dt.timedelta(minutes=policy.unacknowledged_minutes):
                 level = 1

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS alerts (
     status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
     severity TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
     statistic TEXT NOT NULL DEFAULT '',
-    opened_at TEXT NOT NULL,
+    opened_at TEXT NOT NULL,  -- time of the first firing reading
+    raised_at TEXT NOT NULL,  -- when the service raised it (escalation counts from here)
     last_seen TEXT NOT NULL,
     count INTEGER NOT NULL,
     value REAL,
@@ -83,6 +84,7 @@ class Alert:
     severity: str
     statistic: str
     opened_at: dt.datetime
+    raised_at: dt.datetime
     last_seen: dt.datetime
     count: int
     value: float | None
@@ -128,7 +130,7 @@ def _time(text: str | None) -> dt.datetime | None:
 
 def _alert(row: sqlite3.Row) -> Alert:
     data = dict(row)
-    for name in ("opened_at", "last_seen", "acknowledged_at", "resolved_at", "escalated_at"):
+    for name in ("opened_at", "raised_at", "last_seen", "acknowledged_at", "resolved_at", "escalated_at"):
         data[name] = _time(data[name])
     return Alert(**data)
 
@@ -193,20 +195,20 @@ class AlertStore:
             counts[row["severity"]] = int(row["n"])
         return counts
 
-    def open(self, fields: dict[str, Any], *, count: int, at: dt.datetime) -> Alert:
-        """Insert a new open alert (fields: site, parameter, rule, severity, statistic, value, …)."""
+    def open(self, fields: dict[str, Any], *, count: int, at: dt.datetime, raised_at: dt.datetime) -> Alert:
+        """Insert a new open alert first seen `at` (data time), raised now (`raised_at`, the clock)."""
         columns = ["site", "parameter", "rule", "severity", "statistic", "value", "limit", "multiple",
                    "reference", "flag", "detail", "message"]  # fmt: skip
         values = [fields[c] for c in columns]
         quoted = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         rows = self.state.execute(
-            f"INSERT INTO alerts ({quoted}, status, opened_at, last_seen, count) "
-            f"VALUES ({marks}, 'open', ?, ?, ?) RETURNING id",
-            (*values, to_text(at), to_text(fields["time"]), count),
+            f"INSERT INTO alerts ({quoted}, status, opened_at, raised_at, last_seen, count) "
+            f"VALUES ({marks}, 'open', ?, ?, ?, ?) RETURNING id",
+            (*values, to_text(at), to_text(raised_at), to_text(fields["time"]), count),
         )
         alert_id = int(rows[0][0])
-        self.add_event(alert_id, "opened", at=at)
+        self.add_event(alert_id, "opened", at=raised_at)
         return self.get(alert_id)
 
     def update(self, alert: Alert, fields: dict[str, Any], *, count: int, severity: str) -> Alert:
