@@ -14,7 +14,13 @@ from models.reading import FLAGS, empty_readings
 
 
 def map_records(
-    records: pd.DataFrame, mapping: MappingConfig, config: Configuration, *, source: str, statistic: str
+    records: pd.DataFrame,
+    mapping: MappingConfig,
+    config: Configuration,
+    *,
+    source: str,
+    statistic: str,
+    now: pd.Timestamp | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Readings and problems of `records` (one row per record, numbered 1… in the fetch).
 
@@ -34,7 +40,7 @@ def map_records(
 
     problems: list[Problem] = []
     sites = _sites(records[mapping.site], mapping, config)
-    times = _times(records[mapping.time], mapping.timezone)
+    times = _times(records[mapping.time], mapping.timezone, now if now is not None else pd.Timestamp.now(tz="UTC"))
     flags = _flags(records, mapping)
     bad_site, bad_time, bad_flag = sites.isna(), times.isna(), flags.isna()
     if bad_site.any():
@@ -73,12 +79,25 @@ def _sites(names: pd.Series, mapping: MappingConfig, config: Configuration) -> p
     return fold_column(names).map(lookup).astype("string")
 
 
-def _times(values: pd.Series, timezone: str) -> pd.Series:
+def _times(values: pd.Series, timezone: str, now: pd.Timestamp) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().all() and (numeric > 1e8).all():  # Unix epoch seconds or milliseconds
         unit: Literal["ms", "s"] = "ms" if (numeric > 1e11).all() else "s"
         return pd.to_datetime(numeric, unit=unit, utc=True).astype("datetime64[ns, UTC]")
-    return parse_times(values.astype(object), timezone=timezone)
+    values = values.astype(object)
+    # Real-time tables often print "11-25 08:00" without the year: the most recent such day.
+    text = values.astype("string").str.strip()
+    yearless = text.str.fullmatch(r"\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?").fillna(False)
+    if not yearless.any():
+        return parse_times(values, timezone=timezone)
+    local_year = now.tz_convert(timezone).year
+    values = values.where(~yearless, f"{local_year}-" + text.str.replace("/", "-"))
+    times = parse_times(values, timezone=timezone)
+    future = yearless & (times > now + pd.Timedelta(days=1))
+    if future.any():
+        values = values.where(~future, f"{local_year - 1}-" + text.str.replace("/", "-"))
+        times = parse_times(values, timezone=timezone)
+    return times
 
 
 def _flags(records: pd.DataFrame, mapping: MappingConfig) -> pd.Series:
