@@ -140,11 +140,12 @@ def test_english_long_csv_with_detection_limit_column(tmp_path: Path, site_confi
         "hx-01,2024-05-06 10:00,NH3-N,未检出,mg/L,0.025\n"
         "hx-01,2024-05-06 10:00,TP,0.12,mg/L,\n"
         "hx-01,2024-05-06 10:00,Pb,ND,ug/L,\n"
-        "hx-01,,TN,1.2,mg/L,\n",
+        "hx-01,,TN,1.2,mg/L,\n"
+        "hx-01,2024-05-06 10:00,COD,inf,mg/L,\n",
         encoding="utf-8-sig",
     )
     result = import_lab_file(path, site_config)
-    assert places(result.problems) == {(None, 4, "D"), (None, 5, "B")}
+    assert places(result.problems) == {(None, 4, "D"), (None, 5, "B"), (None, 6, "D")}
     got = result.readings.set_index("parameter")
     assert got.loc["w21003", "value"] == pytest.approx(0.025) and got.loc["w21003", "non_detect"]
     assert got.loc["w21011", "value"] == pytest.approx(0.12) and not got.loc["w21011", "non_detect"]
