@@ -49,6 +49,7 @@ def _render(request: Request, name: str, key: ApiKey | None, status_code: int = 
             "key": key,
             "csrf": form_token(request) if key else "",
             "plotly_url": PLOTLY_URL,
+            "local_time": lambda text: views.local_time(text, request.app.state.services.settings.timezone),
             "path": request.url.path,
             **data,
         },

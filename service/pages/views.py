@@ -148,6 +148,13 @@ def alert_lists(context: Services) -> tuple[list[JSON], list[JSON]]:
     return active, recent
 
 
+def local_time(text: str | None, timezone: str) -> str:
+    """An ISO 8601 UTC time as local 'YYYY-MM-DD HH:MM' (empty for none)."""
+    if not text:
+        return ""
+    return pd.Timestamp(text).tz_convert(timezone).strftime("%Y-%m-%d %H:%M")
+
+
 def site_names(config: Configuration) -> dict[str, str]:
     """Site id -> name."""
     return {s.id: s.name for s in config.sites.values()}
