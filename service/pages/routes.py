@@ -35,11 +35,11 @@ def plotly_js() -> Response:
     return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _render(request: Request, name: str, key: ApiKey | None, status_code: int = 200, **data: Any) -> HTMLResponse:
+def _render(request: Request, template: str, key: ApiKey | None, status_code: int = 200, **data: Any) -> HTMLResponse:
     lang = language(request)
     response = templates.TemplateResponse(
         request,
-        name,
+        template,
         {
             "lang": lang,
             "t": lambda k: label(k, lang),
@@ -229,4 +229,4 @@ async def upload(
     except ValueError as error:
         status_code = 422
         result = {"accepted": 0, "errors": [], "message": str(error)}
-    return _render(request, "upload.html", key, status_code=status_code, result=result, name=name, can_upload=True)
+    return _render(request, "upload.html", key, status_code=status_code, result=result, file_name=name, can_upload=True)

@@ -60,6 +60,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "accepted": ("已入库", "Stored"),
     "rejected": ("被拒绝的行", "Rejected rows"),
     "where": ("位置", "Where"),
+    "row": ("行", "row"),
+    "column": ("列", "column"),
     "problem": ("问题", "Problem"),
     "writer_only": ("上传需要 operator 或 ingest 角色。", "Uploading needs the operator or ingest role."),
     "no_data": ("无数据", "No data"),

@@ -7,6 +7,7 @@ build has it; otherwise the same calls are made here (compliance views and the a
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import pandas as pd
 import pytest
 import uvicorn
 
+from ingest.lab.importer import import_lab_file
 from models.alert_config import AlertConfig
 from models.configuration import Configuration
 from service.alerting import AlertEngine
@@ -81,6 +83,20 @@ class Alerts:
         return sum(self.engine.counts().values())
 
 
+def lab_importer(config: Configuration, settings: Settings) -> Any:
+    """Uploads through the lab importer (ingest/lab), its problems keeping file, sheet, row and column."""
+
+    def run(content: bytes, filename: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        name = Path(filename).name
+        with tempfile.TemporaryDirectory(prefix="wqmon-upload-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(content)
+            result = import_lab_file(path, config, timezone=settings.timezone, name=name)
+        return result.readings, [{**p.as_dict(), "message": str(p)} for p in result.problems]
+
+    return run
+
+
 @dataclass
 class DemoServer:
     """A running wqmon over the demo county."""
@@ -114,6 +130,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         state=state,
         compliance=Compliance(config, store, state, settings),
         alerts=Alerts(engine),
+        importer=lab_importer(config, settings),
     )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
