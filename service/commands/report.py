@@ -1,11 +1,11 @@
 """`wqmon report --month 2026-10 --out FILE`: the monthly report as FILE.xlsx, FILE.html (and FILE.pdf)."""
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from models.periods import PeriodError, parse_period
 from service.commands.classify import fail
 from service.commands.compliance import ConfigOption, StateOption, StoreOption, _opened
 from service.report.content import gather_report
@@ -27,13 +27,9 @@ def report(
     state: StateOption = None,
 ) -> None:
     """Write the monthly report (XX县水环境质量月报): rates, indicators, sections, sources, plants, charts."""
-    if len(month) != 7:
-        raise fail(f"--month {month!r}: give one month as YYYY-MM, e.g. 2026-10")
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month) is None:
+        raise fail(f"--month {month!r}: give one month as YYYY-MM (01 to 12), e.g. 2026-10")
     with _opened(store, config_dir) as (settings, config, opened):
-        try:
-            parse_period(month, timezone=settings.timezone)
-        except PeriodError as error:
-            raise fail(f"--month: {error}") from None
         state_db = StateDB(state or settings.state_path)
         try:
             content = gather_report(
