@@ -3,6 +3,7 @@
 import functools
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import plotly
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -17,6 +18,9 @@ from service.api.routes.readings import _store as store_upload
 from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
+from service.report.content import report_from_views
+from service.report.html import render_html
+from service.report.xlsx import xlsx_bytes
 from store.keys import ApiKey
 
 router = APIRouter(include_in_schema=False)
@@ -230,3 +234,34 @@ async def upload(
         status_code = 422
         result = {"accepted": 0, "errors": [], "message": str(error)}
     return _render(request, "upload.html", key, status_code=status_code, result=result, file_name=name, can_upload=True)
+
+
+@router.get("/report", response_model=None)
+def monthly_report(request: Request, context: Context, month: str | None = None, format: str = "html") -> Response:
+    """The monthly report of `month` as printable HTML or XLSX, from the same compliance answers as the API."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    if context.compliance is None:
+        return _render(request, "error.html", key, status_code=501, message="compliance is not part of this build")
+    try:
+        chosen = views.chosen_month(context, month)
+        if len(chosen) != 7 or format not in ("html", "xlsx"):
+            raise PeriodError(f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format html or xlsx")
+    except PeriodError as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    report = report_from_views(
+        context.config,
+        context.compliance.evaluations(period=chosen),
+        context.compliance.compliance(period=chosen),
+        context.compliance.scorecard(period=chosen),
+        area=request.query_params.get("area", "XX县"),
+    )
+    if format == "xlsx":
+        name = quote(f"{report.title}.xlsx")
+        return Response(
+            xlsx_bytes(report),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
+    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL))

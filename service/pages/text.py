@@ -13,6 +13,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "sites": ("站点", "Sites"),
     "alerts": ("报警", "Alerts"),
     "upload": ("上传化验数据", "Upload lab data"),
+    "report": ("月报", "Monthly report"),
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),
     "api_key": ("API 密钥", "API key"),

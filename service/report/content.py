@@ -128,7 +128,7 @@ def _source_row(config: Configuration, site_id: str, entry: JSON | None, volume:
         "meets_target": entry["meets_target"] if entry else None,
         "volume_m3": total,
         "compliant_volume_m3": compliant,
-        "rate": round(100.0 * compliant / total, 2) if total else None,
+        "rate": round(100.0 * compliant / total, 2) if total and compliant is not None else None,
         "pollutants": [
             {"name": i["name"], "code": i["code"], "multiple": i["exceedance_multiple"]}
             for i in (entry["items_over_target"] if entry else [])

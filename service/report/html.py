@@ -107,8 +107,8 @@ def report_figures(report: MonthlyReport) -> list[dict[str, Any]]:
     return figures
 
 
-def render_html(report: MonthlyReport, *, inline_plotly: bool = True) -> str:
-    """The report as one HTML page (A4, printable)."""
+def render_html(report: MonthlyReport, *, plotly_src: str | None = None) -> str:
+    """The report as one HTML page (A4, printable): plotly.js inlined, or loaded from `plotly_src`."""
     figures = report_figures(report)
     return _environment.get_template("report.html").render(
         report=report,
@@ -116,5 +116,6 @@ def render_html(report: MonthlyReport, *, inline_plotly: bool = True) -> str:
             (f["id"], json.dumps({"data": f["data"], "layout": f["layout"]}, ensure_ascii=False).replace("</", "<\\/"))
             for f in figures
         ],
-        plotly_js=plotly_js() if inline_plotly else "",
+        plotly_js="" if plotly_src else plotly_js(),
+        plotly_src=plotly_src,
     )

@@ -16,7 +16,7 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-pdf-header-footer",
     "--run-all-compositor-stages-before-draw",
-    "--virtual-time-budget=10000",  # let plotly draw before printing
+    "--virtual-time-budget=3000",  # let plotly draw before printing
 )
 
 

@@ -3,6 +3,7 @@
 Each table's first column is the id the API uses (rate id, site id), so a reader can match rows.
 """
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,20 @@ _BAD = Font(color="C62828", bold=True)
 
 def write_xlsx(report: MonthlyReport, path: Path) -> Path:
     """Write the workbook to `path` and return it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report_workbook(report).save(path)
+    return path
+
+
+def xlsx_bytes(report: MonthlyReport) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    report_workbook(report).save(buffer)
+    return buffer.getvalue()
+
+
+def report_workbook(report: MonthlyReport) -> Workbook:
+    """The report as an openpyxl workbook."""
     book = Workbook()
     rates = book.active
     assert rates is not None
@@ -148,9 +163,7 @@ def write_xlsx(report: MonthlyReport, path: Path) -> Path:
     if report.plants:
         _bar_chart(plants, "出水日均值达标率（%）", categories=2, values=7, rows=len(report.plants),
                    anchor=f"B{6 + len(report.plants)}")  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    return book
 
 
 def _title(sheet: Worksheet, title: str, subtitle: str) -> None:

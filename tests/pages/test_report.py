@@ -1,5 +1,6 @@
 """`wqmon report`: the XLSX read back with openpyxl agrees with the compliance API; HTML and PDF are written."""
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,18 @@ def test_html_report_is_self_contained_and_has_every_table(report_base: Path) ->
     for table in ("rates", "indicators", "sections", "sources", "plants"):
         assert f'<table id="{table}">' in html
     assert "Plotly.newPlot" in html and 'src="http' not in html
+
+
+def test_report_from_the_pages_has_the_same_numbers(demo_server: DemoServer, workbook: Any) -> None:
+    with httpx.Client(base_url=demo_server.url, timeout=60) as session:
+        session.post("/login", data={"api_key": demo_server.keys["viewer"]})
+        answer = session.get("/report", params={"month": MONTH, "format": "xlsx"})
+        html = session.get("/report", params={"month": MONTH}).text
+    assert answer.status_code == 200
+    downloaded = openpyxl.load_workbook(io.BytesIO(answer.content))
+    for name in (RATES_SHEET, SECTIONS_SHEET, SOURCES_SHEET, PLANTS_SHEET):
+        assert rows_by_id(downloaded[name]) == rows_by_id(workbook[name])
+    assert '<script src="/static/plotly.min.js">' in html and '<table id="sections">' in html
 
 
 @pytest.mark.parametrize("month", ["2025-13", "2025", "2025-Q3"])
