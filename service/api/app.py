@@ -80,10 +80,10 @@ def create_app(
         metrics.watch("wqmon_alerts_open", "Alerts open or acknowledged (not resolved).", lambda: _open_alerts(alerts))
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.include_router(page_routes.router)  # the pages for people (service/pages), outside the API's schema
     app.include_router(health.router)
     for module in (catalogue, readings, compliance_routes, alert_routes, quarantine_routes, keys):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(page_routes.router)
     return app
 
 
