@@ -252,9 +252,9 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
         return _render(request, "error.html", key, status_code=400, message=str(error))
     report = report_from_views(
         context.config,
-        context.compliance.evaluations(period=chosen),
-        context.compliance.compliance(period=chosen),
-        context.compliance.scorecard(period=chosen),
+        views.compliance_answer(context, "evaluations", period=chosen),
+        views.compliance_answer(context, "compliance", period=chosen),
+        views.compliance_answer(context, "scorecard", period=chosen),
         area=request.query_params.get("area", "XX县"),
     )
     if format == "xlsx":
