@@ -22,6 +22,7 @@ import uvicorn
 from ingest.lab.importer import import_lab_file
 from models.alert_config import AlertConfig
 from models.configuration import Configuration
+from models.reading import as_readings
 from service.alerting import AlertEngine
 from service.api.app import create_app
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
@@ -111,7 +112,7 @@ class DemoServer:
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """The demo county (a year of data, alerts raised on its last ten days) served by uvicorn on 127.0.0.1."""
+    """The demo county (a year of data; alerts from its last ten days and a lab sample over target) on uvicorn."""
     folder = tmp_path_factory.mktemp("pages-demo")
     config = write_config(folder / "config")
     settings = Settings(config_dir=folder / "config", store=f"duckdb:///{folder / 'wqmon.duckdb'}",
@@ -121,6 +122,15 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     store.write(readings)
     engine = AlertEngine(config, store, state, rules=AlertConfig.load(config.folder))
     engine.process(readings.loc[readings["time"] >= pd.Timestamp("2025-12-20", tz="UTC")])
+    # and a lab sample far over its target (COD 45 mg/L at a class III section), as a lab upload would bring
+    sample = as_readings(
+        pd.DataFrame(
+            {"site": ["qx-chujing"], "parameter": ["w01018"], "time": [pd.Timestamp("2025-12-28T02:00", tz="UTC")],
+             "statistic": ["sample"], "value": [45.0], "non_detect": [False], "flag": ["N"], "source": ["lab:test"]}
+        )
+    )  # fmt: skip
+    store.write(sample)
+    engine.process(sample)
     keys = KeyStore(state)
     tokens = {role: keys.create(role=role, name=f"page {role}")[0] for role in ("viewer", "operator", "scoring")}
     app = create_app(
