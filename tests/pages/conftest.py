@@ -112,7 +112,7 @@ class DemoServer:
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """The demo county (a year of data; alerts from its last ten days and a lab sample over target) on uvicorn."""
+    """The demo county (a year of data; alerts from its last ten days and lab samples over target) on uvicorn."""
     folder = tmp_path_factory.mktemp("pages-demo")
     config = write_config(folder / "config")
     settings = Settings(config_dir=folder / "config", store=f"duckdb:///{folder / 'wqmon.duckdb'}",
@@ -122,11 +122,12 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     store.write(readings)
     engine = AlertEngine(config, store, state, rules=AlertConfig.load(config.folder))
     engine.process(readings.loc[readings["time"] >= pd.Timestamp("2025-12-20", tz="UTC")])
-    # and a lab sample far over its target (COD 45 mg/L at a class III section), as a lab upload would bring
+    # and lab samples far over their targets (COD 45 mg/L; III and IV sections), as a lab upload would bring
+    over = ["qx-chujing", "tx-huiru", "qx-chengqu"]
     sample = as_readings(
         pd.DataFrame(
-            {"site": ["qx-chujing"], "parameter": ["w01018"], "time": [pd.Timestamp("2025-12-28T02:00", tz="UTC")],
-             "statistic": ["sample"], "value": [45.0], "non_detect": [False], "flag": ["N"], "source": ["lab:test"]}
+            {"site": over, "parameter": "w01018", "time": pd.Timestamp("2025-12-28T02:00", tz="UTC"),
+             "statistic": "sample", "value": 45.0, "non_detect": False, "flag": "N", "source": "lab:test"}
         )
     )  # fmt: skip
     store.write(sample)
