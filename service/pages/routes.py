@@ -55,6 +55,7 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
             "plotly_url": PLOTLY_URL,
             "local_time": lambda text: views.local_time(text, request.app.state.services.settings.timezone),
             "path": request.url.path,
+            "other_language_url": str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
             **data,
         },
         status_code=status_code,
@@ -147,8 +148,10 @@ def site(request: Request, context: Context, site_id: str, year: str | None = No
         if not (len(chosen) == 4 and chosen.isdigit()):
             raise PeriodError(f"year {chosen!r} is not a year like 2025")
         page = views.site_page(context, found, chosen, language(request))
-    except (UnknownSiteError, PeriodError) as error:
+    except UnknownSiteError as error:
         return _render(request, "error.html", key, status_code=404, message=str(error))
+    except PeriodError as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
     return _render(request, "site.html", key, **page)
 
 

@@ -89,6 +89,8 @@ def test_english_on_request_and_remembered(demo_server: DemoServer) -> None:
     assert "Latest values" in answer.text and "最新数据" not in answer.text
     assert "wqmon_lang=en" in answer.headers["set-cookie"]
     assert "Latest values" in session.get("/sites").text
+    switch = session.get("/sites", params={"month": "2025-10"}).text.split('id="language"')[0].rsplit('href="', 1)[1]
+    assert "month=2025-10" in switch and "lang=zh" in switch
 
 
 def test_plotly_is_served_from_the_package_and_nothing_from_the_internet(demo_server: DemoServer) -> None:
@@ -111,6 +113,16 @@ def test_site_page_marks_exceedances_and_month_classes(demo_server: DemoServer) 
 def test_unknown_site_is_a_404_page(demo_server: DemoServer) -> None:
     answer = client(demo_server, "viewer").get("/sites/nowhere")
     assert answer.status_code == 404 and "nowhere" in answer.text
+
+
+@pytest.mark.parametrize(("path", "params"), [("/overview", {"month": "2025-13"}), ("/sites", {"month": "May"}),
+                                              ("/sites/qx-chujing", {"year": "20x5"})])  # fmt: skip
+def test_a_bad_month_or_year_is_a_400_page_naming_it(
+    demo_server: DemoServer, path: str, params: dict[str, str]
+) -> None:
+    answer = client(demo_server, "viewer").get(path, params=params)
+    assert answer.status_code == 400
+    assert next(iter(params.values())) in answer.text
 
 
 def _open_alert(session: httpx.Client) -> str:
