@@ -169,10 +169,11 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def chromium_or_skip() -> Path:
-    """Debian's chromium; a missing one fails the run when CI=true, else skips the test."""
-    found = shutil.which("chromium") or (str(CHROMIUM) if CHROMIUM.exists() else None)
-    if found is None:
-        message = "headless Chromium is needed (apt-get install chromium) for the browser tests"
+    """Debian's chromium ($WQMON_CHROMIUM names another); a missing one fails when CI=true, else skips."""
+    named = os.environ.get("WQMON_CHROMIUM")
+    found = named if named else shutil.which("chromium") or (str(CHROMIUM) if CHROMIUM.exists() else None)
+    if found is None or not Path(found).is_file():
+        message = f"headless Chromium is needed for the browser tests (apt-get install chromium); not found: {found}"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)

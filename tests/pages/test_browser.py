@@ -3,6 +3,7 @@
 Screenshots go to artifacts/pages/ (or $WQMON_TEST_ARTIFACTS).
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,13 @@ LAUNCH_ARGS = [
 def page(tmp_path: Path) -> Iterator[Any]:
     """A fresh Chromium profile and page (Playwright driving Debian's /usr/bin/chromium)."""
     chromium = chromium_or_skip()
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        message = "Playwright for Python is needed for the browser tests (pip install -e '.[test]')"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
