@@ -30,7 +30,6 @@ from ingest.hj212.registry import LoggerRegistry
 from ingest.hj212.split import SplitTracker
 from ingest.hj212.values import WireCodes, packet_values
 from models.configuration import Configuration
-from models.reading import KEY_COLUMNS
 from service.settings import Settings
 from store.base import Store
 from store.quarantine import Quarantine, QuarantinedPacket, QuarantineReason
@@ -342,10 +341,10 @@ class Hj212Server:
     def _write(self, rows: ReadingRows) -> int | None:
         """In a worker thread: write one batch; None when the store failed."""
         try:
-            frame = rows.frame()
-            # the same key twice in one batch (a re-sent packet): the later value is the correction
-            frame = frame.drop_duplicates(subset=list(KEY_COLUMNS), keep="last", ignore_index=True)
-            self.store.write(frame)
+            # as_readings runs in the store's write(); the store keeps the last of repeated keys
+            # (a packet re-sent in the same batch: the later value is the correction)
+            frame = rows.frame(validate=self.on_stored is not None)
+            accepted = self.store.write(frame)
         except Exception:
             log.exception("HJ 212: store write of %d readings failed", len(rows))
             return None
@@ -354,7 +353,7 @@ class Hj212Server:
                 self.on_stored(frame)
             except Exception:
                 log.exception("HJ 212: on_stored hook failed (the readings are stored)")
-        return len(rows)
+        return accepted
 
 
 def _mn_of(raw: bytes) -> str | None:
