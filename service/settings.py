@@ -45,3 +45,25 @@ class Settings(BaseSettings):
     hj212_clock_behind_days: float = Field(
         default=31.0, ge=0, description="quarantine data whose DataTime is further than this in the past"
     )
+
+    # Lab files and pull sources (ingest/lab, ingest/pull)
+    lab_inbox_dir: Path | None = Field(
+        default=None, description="watched folder for lab files (CSV/XLSX); files move to done/ or failed/"
+    )
+    lab_inbox_interval_seconds: float = Field(default=10.0, gt=0, description="how often the lab inbox is scanned")
+    sources_file: Path | None = Field(
+        default=None, description="pull sources (default: sources.yaml in the configuration folder)"
+    )
+
+    # Compliance (models/periods.py)
+    min_valid_hours_per_day: int = Field(
+        default=18, ge=1, le=24, description="valid hourly values a plant's daily mean needs (HJ/T 356-2007 75 %)"
+    )
+
+    # The service (service/runtime.py, service/api)
+    http_host: str = Field(default="127.0.0.1", description="address the HTTP API listens on")
+    http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP API port (0 = any free port)")
+    hj212_enabled: bool = Field(default=True, description="run the HJ 212 listener")
+    pull_enabled: bool = Field(default=True, description="run the pull scheduler")
+    max_upload_bytes: int = Field(default=10_000_000, gt=0, description="largest accepted upload or JSON batch")
+    max_page_size: int = Field(default=1000, gt=0, description="largest `limit` a list endpoint accepts")

@@ -1,0 +1,111 @@
+"""Reading one period's data from a Store into the frames the compliance models take.
+
+The store does the heavy aggregation (hourly values -> daily mean and count of flag-N values);
+pH is read as hourly values because its mean goes through [H+] (models.statistics), and manual
+samples are read as they are (a few per site and month).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from models.configuration import Configuration
+from models.evaluation import PlantEvaluation, SurfaceEvaluation, evaluate_plants, evaluate_surface
+from models.periods import Period
+from models.reading import empty_readings
+from models.statistics import (
+    HOURLY,
+    MIN_VALID_HOURS_PER_DAY,
+    PH,
+    VALID_FLAGS,
+    daily_from_aggregate,
+    daily_means,
+    monthly_values,
+    period_values,
+)
+from store.base import Store
+
+MIN_AUTO_VALUES_PER_DAY = 1  # surface automatic stations: minimum unknown (digest §7, [C])
+
+
+@dataclass(frozen=True)
+class PeriodData:
+    """A period's values at each step of aggregation."""
+
+    period: Period
+    plant_daily: pd.DataFrame  # models.statistics.daily_means shape
+    monthly: pd.DataFrame  # surface sites: site, parameter, month, value, n_values, non_detect, basis
+    values: pd.DataFrame  # surface sites: period means, with n_months and n_values
+
+
+@dataclass(frozen=True)
+class PeriodEvaluation:
+    """The evaluations every view is built from."""
+
+    data: PeriodData
+    period: SurfaceEvaluation
+    monthly: SurfaceEvaluation
+    plants: PlantEvaluation
+
+
+def decimals_of(config: Configuration) -> dict[str, int]:
+    """Digits kept per parameter (catalogue ``decimals``)."""
+    return {p.code: p.decimals for p in config.catalogue if p.decimals is not None}
+
+
+def load_period(
+    store: Store,
+    config: Configuration,
+    period: Period,
+    *,
+    sites: list[str] | None = None,
+    min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
+) -> PeriodData:
+    """Daily plant means, monthly and period values of surface sites, for `period`."""
+    chosen = [s for s in config.sites.values() if sites is None or s.id in sites]
+    plants = [s.id for s in chosen if s.kind == "plant"]
+    surface = [s.id for s in chosen if s.kind != "plant"]
+    window = {"start": period.start_utc, "end": period.end_utc}
+    plant_daily = _daily(store, plants, window, period.timezone, min_valid_hours)
+    auto_daily = _daily(store, surface, window, period.timezone, MIN_AUTO_VALUES_PER_DAY)
+    samples = (
+        store.read(sites=surface, statistics=["sample"], start=period.start_utc, end=period.end_utc)
+        if surface
+        else _no_readings()
+    )
+    decimals = decimals_of(config)
+    monthly = monthly_values(auto_daily, samples, decimals=decimals, timezone=period.timezone)
+    values = period_values(monthly, decimals=decimals)
+    return PeriodData(period=period, plant_daily=plant_daily, monthly=monthly, values=values)
+
+
+def evaluate_data(data: PeriodData, config: Configuration) -> PeriodEvaluation:
+    """Judge period means, monthly values and plant days."""
+    return PeriodEvaluation(
+        data=data,
+        period=evaluate_surface(data.values, config),
+        monthly=evaluate_surface(data.monthly, config, by=("month",)),
+        plants=evaluate_plants(data.plant_daily, config),
+    )
+
+
+def _daily(store: Store, sites: list[str], window: dict[str, Any], timezone: str, min_valid: int) -> pd.DataFrame:
+    if not sites:
+        return daily_means(_no_readings(), timezone=timezone, min_valid_hours=min_valid)
+    aggregate = store.aggregate(
+        "day", sites=sites, statistics=list(HOURLY), flags=VALID_FLAGS, timezone=timezone, **window
+    )
+    aggregate = aggregate.loc[aggregate["parameter"] != PH]
+    ph = store.read(sites=sites, parameters=[PH], statistics=list(HOURLY), flags=list(VALID_FLAGS), **window)
+    return pd.concat(
+        [
+            daily_from_aggregate(aggregate, min_valid_hours=min_valid),
+            daily_means(ph, timezone=timezone, min_valid_hours=min_valid),
+        ],
+        ignore_index=True,
+    )
+
+
+def _no_readings() -> pd.DataFrame:
+    return empty_readings()
