@@ -80,10 +80,10 @@ class Service:
         except (StoreError, ValueError, OSError) as error:
             raise StartupError(f"store (WQMON_STORE={settings.store}): {error}") from None
         try:
-            state = StateDB(settings.state_db)
+            state = StateDB(settings.state_path)
         except Exception as error:
             store.close()
-            raise StartupError(f"state file (WQMON_STATE_DB={settings.state_db}): {error}") from None
+            raise StartupError(f"state file (WQMON_STATE_PATH={settings.state_path}): {error}") from None
         return cls(settings, config=config, store=store, state=state)
 
     def _stored(self, readings: pd.DataFrame) -> None:

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
         default="duckdb:///data/wqmon.duckdb", description="duckdb:///path or influxdb://user:pass@host:8086/db"
     )
     timezone: str = Field(default="Asia/Shanghai", description="zone of local calendar days, months and years")
-    state_db: Path = Field(
+    state_path: Path = Field(
         default=Path("data/wqmon-state.sqlite"), description="SQLite file of the service's own state (store/state.py)"
     )
 

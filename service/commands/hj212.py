@@ -155,7 +155,7 @@ def quarantine(
     if reason is not None and reason not in QUARANTINE_REASONS:
         raise _fail(f"--reason {reason!r} is not one of {', '.join(QUARANTINE_REASONS)}")
     settings = Settings()
-    state = StateDB(settings.state_db)
+    state = StateDB(settings.state_path)
     try:
         entries = Quarantine(state).list(limit=limit, reason=reason, mn=mn)
     finally:

@@ -108,7 +108,7 @@ def test_quarantine_lists_the_newest_entries(tmp_path: Path) -> None:
         ]
     )
     state.close()
-    env = {"WQMON_STATE_DB": str(tmp_path / "state.sqlite")}
+    env = {"WQMON_STATE_PATH": str(tmp_path / "state.sqlite")}
     result = wqmon("hj212", "quarantine", "--limit", "1", env=env)
     assert result.returncode == 0, result.stderr
     entries = [json.loads(line) for line in result.stdout.decode().splitlines()]

@@ -64,11 +64,11 @@ def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
     settings = Settings(
         config_dir=demo_config.folder,
         store=f"duckdb:///{tmp_path / 'wqmon.duckdb'}",
-        state_db=tmp_path / "state.sqlite",
+        state_path=tmp_path / "state.sqlite",
         max_upload_bytes=200_000,
         max_page_size=500,
     )
-    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_db)
+    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_path)
     keys = KeyStore(state)
     tokens = {role: keys.create(role=role, name=f"test {role}")[0] for role in ROLES}
     app = create_app(settings, config=demo_config, store=store, state=state)

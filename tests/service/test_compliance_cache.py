@@ -42,7 +42,7 @@ def test_answers_are_reused_until_a_write(tmp_path: Path, demo_config: Configura
     store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
     token, _ = KeyStore(state).create(role="operator", name="op")
     counts = StoredCounts(store)
-    settings = Settings(config_dir=demo_config.folder, state_db=tmp_path / "state.sqlite")
+    settings = Settings(config_dir=demo_config.folder, state_path=tmp_path / "state.sqlite")
     url, server, thread = serve_in_thread(
         create_app(settings, config=demo_config, store=store, state=state, compliance=counts)
     )

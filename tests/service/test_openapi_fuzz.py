@@ -26,7 +26,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory, demo_config: Configuration)
     """(URL, admin key) of a live API that the fuzzer may write to."""
     folder = tmp_path_factory.mktemp("fuzz")
     state_path, store = folder / "state.sqlite", DuckDBStore(folder / "wqmon.duckdb")
-    settings = Settings(config_dir=demo_config.folder, store=f"duckdb:///{store.path}", state_db=state_path)
+    settings = Settings(config_dir=demo_config.folder, store=f"duckdb:///{store.path}", state_path=state_path)
     state = StateDB(state_path)
     token, _ = KeyStore(state).create(role="admin", name="schemathesis")
     url, server, thread = serve_in_thread(create_app(settings, config=demo_config, store=store, state=state))
