@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from ingest.hj212.codec import decode, encode
+from ingest.hj212.framing import frame
 from ingest.hj212.listener import Hj212Listener
 from ingest.hj212.packet import Packet
 from ingest.hj212.server import Hj212Server
@@ -422,3 +423,34 @@ def test_the_listener_says_which_setting_to_change_when_the_port_is_taken(
         listener = Hj212Listener(site_config, store, state, server_settings(hj212_port=taken.getsockname()[1]))
         with pytest.raises(OSError, match="WQMON_HJ212_PORT"):
             listener.start()
+
+
+@in_loop
+async def test_each_edition_is_stored_and_a_bad_field_is_quarantined(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    def realtime(flag: int | None, qn: str | None, cp: str) -> bytes:
+        head = f"QN={qn};" if qn else ""
+        flag_field = f";Flag={flag}" if flag is not None else ""
+        segment = f"{head}ST=32;CN=2011;PW=123456;MN={TEST_MN}{flag_field};CP=&&DataTime=20160824050000;{cp}&&"
+        return frame(segment.encode())
+
+    async with running(site_config, store, state) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(realtime(None, None, "011-Rtd=30.5,011-Flag=N"))  # HJ/T 212-2005
+        writer.write(realtime(4, "20160824050000001", "w21003-Rtd=1.5,w21003-SampleTime=20160824045500"))  # 2017
+        writer.write(realtime(9, "20160824050000002", "w21011-Rtd=0.2,w21011-Flag=M,w21011-EFlag=A01"))  # 2025
+        assert (await read_reply(reader)).qn == "20160824050000002"  # the 2025 one asked (bit A)
+        writer.write(realtime(4, "20160824050000003", "w01018-Rtd=12..5"))
+        writer.write_eof()
+        await reader.read()
+        writer.close()
+    stored = store.read().sort_values("parameter")
+    assert stored[["parameter", "statistic", "value", "flag"]].values.tolist() == [
+        ["w01018", "rtd", 30.5, "N"],
+        ["w21003", "rtd", 1.5, "N"],
+        ["w21011", "rtd", 0.2, "M"],
+    ]
+    entries = Quarantine(state).list()
+    assert [(e.reason, e.message) for e in entries] == [("bad_field", "w01018-Rtd='12..5' is not a number")]
+    assert_accounted(server, Quarantine(state))
