@@ -4,7 +4,6 @@ import asyncio
 import datetime as dt
 import functools
 import socket
-import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from ingest.hj212.codec import decode, encode
 from ingest.hj212.framing import frame
@@ -20,6 +20,7 @@ from ingest.hj212.listener import Hj212Listener
 from ingest.hj212.packet import Packet
 from ingest.hj212.server import Hj212Server
 from models.configuration import Configuration
+from service.cli import app
 from service.settings import Settings
 from store.duckdb_store import DuckDBStore
 from store.quarantine import Quarantine, QuarantineListing
@@ -148,13 +149,10 @@ async def test_replay_of_the_captured_traffic_accounts_for_every_packet(
     first, second = capture_paths
     async with running(site_config, store, state) as server:
         # one file through the operator's replay command, one through a plain socket
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "service", "hj212", "send", f"127.0.0.1:{server.port}", str(first),
-            stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        output, _ = await process.communicate()
-        assert process.returncode == 0
-        assert b'"sent_bytes": 2475848' in output
+        args = ["hj212", "send", f"127.0.0.1:{server.port}", str(first)]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)  # blocking sockets: off the loop
+        assert result.exit_code == 0, result.stderr
+        assert '"sent_bytes": 2475848' in result.stdout
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         writer.write(second.read_bytes())
         await writer.drain()
