@@ -141,3 +141,10 @@ def test_plants_are_judged_by_their_own_class_and_build_date(county: Configurati
 def test_nothing_judged_gives_no_rate_rather_than_zero(county: Configuration) -> None:
     result = rates(county, empty_readings())
     assert all(rate["rate"] is None and rate["denominator"] == 0 for rate in result.values())
+
+
+def test_sites_without_data_are_listed_as_not_judged(county: Configuration) -> None:
+    result = rates(county, samples("s-town", "w21003", monthly_days(2026)[:1], [0.5]))
+    assert result["functional_zone_sections"]["not_judged"] == ["l-east", "s-outgoing", "s-upstream"]
+    assert result["drinking_water_sources"]["not_judged"] == ["src-east", "src-west"]
+    assert result["plant_outflow"]["not_judged"] == ["p-city", "p-old"]
