@@ -56,6 +56,7 @@ def parse_values(texts: pd.Series) -> pd.DataFrame:
     value = numeric.to_numpy(dtype=float, na_value=np.nan)
     non_detect = np.zeros(len(texts), dtype=bool)
     missing = (folded.isna() | folded.isin(_MISSING_WORDS)).to_numpy()
+    needs_limit = np.zeros(len(texts), dtype=bool)
     error = pd.Series(pd.NA, index=texts.index, dtype="string")
 
     pending = np.isnan(value) & ~missing
@@ -71,6 +72,7 @@ def parse_values(texts: pd.Series) -> pd.DataFrame:
         bad_idx = idx[bad.to_numpy()]
         words = folded.iloc[bad_idx]
         is_nd_word = words.isin(_NON_DETECT_WORDS).to_numpy()
+        needs_limit[bad_idx] = is_nd_word
         messages = np.where(
             is_nd_word,
             "is a non-detect without its detection limit; write it as e.g. '0.05L' or give a detection-limit column",
@@ -79,5 +81,6 @@ def parse_values(texts: pd.Series) -> pd.DataFrame:
         originals = as_text.iloc[bad_idx].to_numpy()
         error.iloc[bad_idx] = [f"{o!r} {m}" for o, m in zip(originals, messages, strict=True)]
     return pd.DataFrame(
-        {"value": value, "non_detect": non_detect, "missing": missing, "error": error}, index=texts.index
+        {"value": value, "non_detect": non_detect, "missing": missing, "needs_limit": needs_limit, "error": error},
+        index=texts.index,
     )

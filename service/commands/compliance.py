@@ -30,7 +30,7 @@ StoreOption = Annotated[str | None, typer.Option("--store", envvar="WQMON_STORE"
 ConfigOption = Annotated[
     Path | None, typer.Option("--config-dir", envvar="WQMON_CONFIG_DIR", help="configuration folder")
 ]
-StateOption = Annotated[Path | None, typer.Option("--state", envvar="WQMON_STATE", help="state SQLite file")]
+StateOption = Annotated[Path | None, typer.Option("--state", envvar="WQMON_STATE_PATH", help="state SQLite file")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 
 
@@ -106,7 +106,7 @@ def indicators(
 ) -> None:
     """The indicator scorecard: each indicator's value, status and points, and the totals."""
     with _opened(store, config_dir) as (settings, config, opened):
-        state_db = StateDB(state or settings.state)
+        state_db = StateDB(state or settings.state_path)
         try:
             body = scorecard_for(
                 config,
@@ -141,7 +141,7 @@ def enter_indicator(
         raise fail(f"unknown indicator {indicator!r}; indicators: {', '.join(known)}")
     if not known[indicator].is_manual:
         raise fail(f"indicator {indicator!r} is computed from '{known[indicator].source}', not entered by hand")
-    state_db = StateDB(state or settings.state)
+    state_db = StateDB(state or settings.state_path)
     try:
         entry = IndicatorEntries(state_db).enter(
             indicator, label, value, evidence=evidence, entered_by=by, entered_at=dt.datetime.now(dt.UTC)

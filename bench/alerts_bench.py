@@ -1,0 +1,99 @@
+"""Alert rules and engine throughput.
+
+Run by hand from the repository root: PYTHONPATH=. python bench/alerts_bench.py [DAYS].
+
+1. The pure rules (models.alert_rules.evaluate_readings) on one batch: a plant with six hourly
+   items and four river sections with six items every 4 h, for DAYS days, with exceedances, a
+   stuck analyser, spikes and fault flags; prints readings/s.
+2. The engine as the service calls it: one hour's packet at a time (write to a DuckDB store in a
+   temporary folder, then process), prints the mean and p99 milliseconds per packet.
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.alert_config import AlertConfig
+from models.alert_rules import evaluate_readings
+from models.configuration import Configuration
+from models.reading import as_readings, empty_readings
+from models.sites import Site, Zone
+from service.alerting import AlertEngine
+from store.duckdb_store import DuckDBStore
+from store.state import StateDB
+
+ITEMS = ["w01018", "w21003", "w21011", "w21001", "w01001", "w01010"]
+TYPICAL = {"w01018": 30.0, "w21003": 2.0, "w21011": 0.3, "w21001": 10.0, "w01001": 7.2, "w01010": 18.0}
+
+
+def county() -> Configuration:
+    base = Configuration.load()
+    sites = {"plant": Site(id="plant", name="城东污水处理厂", kind="plant", standard="GB18918-2002", target="1A")}
+    for i in range(4):
+        sites[f"s{i}"] = Site(id=f"s{i}", name=f"断面{i}", kind="section", standard="GB3838-2002", zone="z")
+    zones = {"z": Zone(id="z", name="保留区", target="III")}
+    return Configuration(catalogue=base.catalogue, standards=base.standards, zones=zones, sites=sites)
+
+
+def synthetic(days: int, rng: np.random.Generator) -> pd.DataFrame:
+    frames = []
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    for site, step in [("plant", "1h")] + [(f"s{i}", "4h") for i in range(4)]:
+        times = pd.date_range(start, periods=days * 24 // (1 if step == "1h" else 4), freq=step)
+        for code in ITEMS:
+            scale = TYPICAL[code] / (1 if site == "plant" or code in ("w01001", "w01010") else 10)
+            values = np.round(rng.lognormal(np.log(scale), 0.3, len(times)), 2)
+            values[rng.random(len(times)) < 0.01] *= 5  # spikes and exceedances
+            values[100:110] = values[100]  # a stuck analyser
+            flags = np.where(rng.random(len(times)) < 0.005, "D", "N")
+            frames.append(pd.DataFrame({"site": site, "parameter": code, "time": times, "statistic": "hour_avg",
+                                        "value": values, "flag": flags, "source": "hj212:MN"}))  # fmt: skip
+    return as_readings(pd.concat(frames, ignore_index=True)).sort_values("time", kind="stable")
+
+
+def bench_rules(configuration: Configuration, readings: pd.DataFrame) -> None:
+    rules = AlertConfig()
+    evaluate_readings(readings.head(1000), empty_readings(), configuration, rules)  # warm up
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        conditions = evaluate_readings(readings, empty_readings(), configuration, rules)
+        best = min(best, time.perf_counter() - start)
+    firing = int(conditions["firing"].sum())
+    print(f"rules: {len(readings):,} readings -> {len(conditions):,} conditions ({firing:,} firing) "
+          f"in {best:.3f} s (best of 3): {len(readings) / best:,.0f} readings/s")  # fmt: skip
+
+
+def bench_engine(configuration: Configuration, readings: pd.DataFrame, packets: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = DuckDBStore(Path(folder) / "readings.duckdb")
+        state = StateDB(Path(folder) / "state.sqlite")
+        engine = AlertEngine(configuration, store, state)
+        timings = []
+        for _, packet in list(readings.groupby("time", sort=True))[:packets]:
+            begin = time.perf_counter()
+            store.write(packet)
+            engine.process(packet)
+            timings.append(time.perf_counter() - begin)
+        ms = np.array(timings) * 1000
+        counts = engine.counts()
+        print(f"engine: {len(ms)} hourly packets written and processed: mean {ms.mean():.1f} ms, "
+              f"p50 {np.percentile(ms, 50):.1f} ms, p99 {np.percentile(ms, 99):.1f} ms per packet; "
+              f"active alerts {counts}, all alerts {engine.alerts.count()}")  # fmt: skip
+        state.close()
+        store.close()
+
+
+def main(days: int = 365) -> None:
+    configuration = county()
+    readings = synthetic(days, np.random.default_rng(7))
+    bench_rules(configuration, readings)
+    bench_engine(configuration, readings, packets=min(500, days * 24))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 365)

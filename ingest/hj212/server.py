@@ -1,0 +1,381 @@
+"""The HJ 212 TCP server: data loggers connect, upload packets, and get their replies.
+
+Every packet received ends in exactly one of three places, counted in `Hj212Server.counters`:
+
+- stored: a data upload (CN 2011/2051/2061/2031) whose readings the store accepted; only then is
+  it acknowledged (9014, when the logger set Flag bit A);
+- handled: a valid command that carries no readings (heartbeat 8013, status 2021, alarms 2072,
+  the logger's own replies 9011/9012, …); answered when it asks for an answer;
+- quarantined: everything else, with its reason (store/quarantine.py).
+
+So `received == stored + handled + quarantined` once the server has stopped (while it runs, the
+packets of the batch being written are in none of the three yet).
+"""
+
+import asyncio
+import collections
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ingest.hj212.codec import QN_BAD_MN, QN_BAD_PASSWORD, encode_data_reply, encode_notice_reply, encode_qn_reply
+from ingest.hj212.framing import BadFrame, Frame, StreamFramer
+from ingest.hj212.packet import Packet, PacketError, parse_segment
+from ingest.hj212.readings import DATA_COMMANDS, ReadingRows
+from ingest.hj212.registry import LoggerRegistry
+from ingest.hj212.split import SplitTracker
+from ingest.hj212.values import WireCodes, packet_values
+from models.configuration import Configuration
+from models.reading import KEY_COLUMNS
+from service.settings import Settings
+from store.base import Store
+from store.quarantine import Quarantine, QuarantinedPacket, QuarantineReason
+from store.state import StateDB
+
+log = logging.getLogger("wqmon.hj212")
+
+Clock = Callable[[], dt.datetime]
+OnStored = Callable[[pd.DataFrame], None]
+_MN_PATTERN = re.compile(rb"MN=([^;&]{1,64})")
+
+
+@dataclass
+class Hj212Counters:
+    """What the server has seen since it started (for /metrics)."""
+
+    packets_received: int = 0
+    packets_stored: int = 0
+    packets_handled: int = 0
+    packets_quarantined: int = 0
+    readings_stored: int = 0
+    values_skipped: int = 0  # Zs* values, fields that do not fit the command, unknown codes
+    values_repeated: int = 0  # a key given again in one packet: the first one is kept
+    replies_sent: int = 0
+    connections_open: int = 0
+    connections_total: int = 0
+    splits_incomplete: int = 0
+    unknown_codes: collections.Counter[str] = field(default_factory=collections.Counter)
+    quarantined_by_reason: collections.Counter[str] = field(default_factory=collections.Counter)
+    handled_by_cn: collections.Counter[str] = field(default_factory=collections.Counter)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A stored-to-be data packet: where it came from and the reply owed after the write."""
+
+    raw: bytes
+    peer: str
+    packet: Packet
+    writer: asyncio.StreamWriter
+    received_at: dt.datetime
+
+
+class Hj212Server:
+    """asyncio TCP listener for HJ 212 loggers, writing readings to a Store in batches."""
+
+    def __init__(
+        self,
+        config: Configuration,
+        store: Store,
+        state: StateDB,
+        settings: Settings,
+        *,
+        on_stored: OnStored | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.quarantine = Quarantine(state)
+        self.settings = settings
+        self.on_stored = on_stored
+        self.clock: Clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.registry = LoggerRegistry.from_configuration(config)
+        self.codes = WireCodes(config.catalogue)
+        self.counters = Hj212Counters()
+        self._ahead = dt.timedelta(minutes=settings.hj212_clock_ahead_minutes)
+        self._behind = dt.timedelta(days=settings.hj212_clock_behind_days)
+        self._rows = ReadingRows()
+        self._pending: list[_Pending] = []
+        self._quarantine: list[QuarantinedPacket] = []
+        self._flush_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._written = asyncio.Event()  # set after each flush: readers paused for backpressure resume
+        self._backlog_limit = 10 * settings.hj212_flush_packets
+        self._server: asyncio.Server | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    @property
+    def port(self) -> int:
+        """The TCP port actually bound (useful with port 0)."""
+        if self._server is None:
+            raise RuntimeError("the HJ 212 server is not started")
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        """Bind the listener and start the batch writer."""
+        self._server = await asyncio.start_server(
+            self._connection, self.settings.hj212_host, self.settings.hj212_port, backlog=4096
+        )
+        self._flusher = asyncio.create_task(self._flush_loop(), name="hj212-flush")
+        log.info(
+            "HJ 212 listening on %s:%d (%d loggers registered)", self.settings.hj212_host, self.port, len(self.registry)
+        )
+
+    async def stop(self) -> None:
+        """Stop accepting, end every connection (accounting for what it sent), flush, and return."""
+        self._stopping = True
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.gather(*self._connections, return_exceptions=True)
+        if self._flusher is not None:
+            self._wake.set()  # never cancel a flush: a write in its thread would finish uncounted
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self.flush()
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> "Hj212Server":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- connections -------------------------------------------------------------------------
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        self.counters.connections_open += 1
+        self.counters.connections_total += 1
+        address = writer.get_extra_info("peername")
+        peer = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
+        framer = StreamFramer(
+            max_segment_bytes=self.settings.hj212_max_segment_bytes,
+            max_garbage_bytes=self.settings.hj212_max_garbage_bytes,
+        )
+        splits = SplitTracker()
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.settings.hj212_idle_timeout_s):  # cheaper than wait_for
+                        data = await reader.read(65536)
+                except TimeoutError:
+                    log.info("%s: idle for %.0f s, closing", peer, self.settings.hj212_idle_timeout_s)
+                    break
+                if not data:
+                    break
+                for item in framer.feed(data):
+                    self._accept(item, peer, writer, splits)
+                if len(self._pending) >= self._backlog_limit:  # the store is behind: stop reading a while
+                    self._written.clear()
+                    await self._written.wait()
+                if framer.overflowed:
+                    log.warning("%s: too many bytes without '##', closing", peer)
+                    break
+        except (ConnectionError, OSError) as error:
+            log.info("%s: connection lost: %s", peer, error)
+        except asyncio.CancelledError:
+            pass  # stop(): account for what was received below, then end
+        finally:
+            for item in framer.close():
+                self._accept(item, peer, writer, splits)
+            for description in splits.close():
+                self.counters.splits_incomplete += 1
+                log.warning("%s: split upload incomplete: %s", peer, description)
+            self.counters.connections_open -= 1
+            self._connections.discard(task)
+            writer.close()
+
+    def _accept(self, item: Frame | BadFrame, peer: str, writer: asyncio.StreamWriter, splits: SplitTracker) -> None:
+        """Route one framed item: stored (pending the batch), handled, or quarantined."""
+        self.counters.packets_received += 1
+        now = self.clock()
+        if isinstance(item, BadFrame):
+            self._hold(item.raw, peer, _mn_of(item.raw), item.reason, item.message, now)
+            return
+        try:
+            packet = parse_segment(item.segment)
+        except PacketError as error:
+            self._hold(item.raw, peer, _mn_of(item.raw), "bad_field", str(error), now)
+            return
+        logger = self.registry.get(packet.mn)
+        if logger is None:
+            self._hold(item.raw, peer, packet.mn, "unknown_mn", f"MN {packet.mn!r} is not a registered logger", now)
+            self._send(writer, encode_qn_reply(packet, QN_BAD_MN))
+            return
+        if packet.pw != logger.password:
+            self._hold(item.raw, peer, packet.mn, "bad_password", f"wrong PW for MN {packet.mn}", now)
+            self._send(writer, encode_qn_reply(packet, QN_BAD_PASSWORD))
+            return
+        if packet.cn not in DATA_COMMANDS:
+            self.counters.packets_handled += 1
+            self.counters.handled_by_cn[packet.cn] += 1
+            if packet.wants_ack and not packet.cn.startswith("9"):
+                self._send(
+                    writer, encode_notice_reply(packet) if packet.cn.startswith("1") else encode_data_reply(packet)
+                )
+            return
+        self._data(item.raw, packet, logger.site, peer, writer, splits, now)
+
+    def _data(
+        self,
+        raw: bytes,
+        packet: Packet,
+        site: str,
+        peer: str,
+        writer: asyncio.StreamWriter,
+        splits: SplitTracker,
+        now: dt.datetime,
+    ) -> None:
+        try:
+            data_time = packet.data_time
+            values = packet_values(packet, self.codes)
+        except PacketError as error:
+            self._hold(raw, peer, packet.mn, "bad_field", str(error), now)
+            return
+        if packet.is_split:
+            data_time = splits.note(packet, data_time)
+        if data_time is None:
+            self._hold(raw, peer, packet.mn, "bad_field", f"CN {packet.cn} data without CP DataTime", now)
+            return
+        if data_time - now > self._ahead or now - data_time > self._behind:
+            message = (
+                f"DataTime {data_time.isoformat()} is outside the platform clock {now.isoformat()} "
+                f"- {self._behind.days} days / + {self._ahead} (settings hj212_clock_*)"
+            )
+            self._hold(raw, peer, packet.mn, "clock", message, now)
+            return
+        self.counters.values_repeated += len(values.repeated_keys)
+        for code in values.unknown_codes:
+            self.counters.unknown_codes[code] += 1
+        added, skipped = self._rows.add(site=site, mn=packet.mn, cn=packet.cn, data_time=data_time, values=values)
+        self.counters.values_skipped += skipped
+        if not added:
+            unknown = ", ".join(values.unknown_codes) or "none"
+            message = f"CN {packet.cn} packet has no value the catalogue knows (unknown codes: {unknown})"
+            self._hold(raw, peer, packet.mn, "no_readings", message, now)
+            return
+        self._pending.append(_Pending(raw, peer, packet, writer, now))
+        self._wake.set()
+
+    def _hold(
+        self, raw: bytes, peer: str, mn: str | None, reason: QuarantineReason, message: str, now: dt.datetime
+    ) -> None:
+        self._quarantine.append(QuarantinedPacket(now, peer, mn, reason, message, raw))
+        if len(self._quarantine) >= self.settings.hj212_flush_packets:
+            self._wake.set()
+
+    def _send(self, writer: asyncio.StreamWriter, reply: bytes, *, count: int = 1) -> None:
+        if not writer.is_closing():
+            writer.write(reply)
+            self.counters.replies_sent += count
+
+    # --- batches -----------------------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        """Group commit: a write starts as soon as data waits and the previous write is done.
+
+        Packets arriving during a write form the next batch, so batches grow with the load and an
+        acknowledging logger waits about one write, not a fixed interval. A short linger
+        (hj212_flush_linger_s) gathers a batch first unless hj212_flush_packets are waiting;
+        quarantine entries alone are written every hj212_flush_interval_s.
+        """
+        settings = self.settings
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._wake.wait(), settings.hj212_flush_interval_s)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            if self._pending and len(self._pending) < settings.hj212_flush_packets and not self._stopping:
+                await asyncio.sleep(settings.hj212_flush_linger_s)
+            try:
+                await self.flush()
+            except Exception:  # keep the writer alive; the batch has been quarantined or re-queued
+                log.exception("HJ 212 batch flush failed")
+
+    async def flush(self) -> None:
+        """Write the pending readings and quarantine entries now; acknowledge what was stored."""
+        async with self._flush_lock:
+            rows, pending = self._rows, self._pending
+            self._rows, self._pending = ReadingRows(), []
+            if pending:
+                stored = await asyncio.to_thread(self._write, rows)
+                if stored is None:
+                    now = self.clock()
+                    for p in pending:
+                        message = "the store refused the batch; not acknowledged"
+                        self._quarantine.append(
+                            QuarantinedPacket(now, p.peer, p.packet.mn, "store_error", message, p.raw)
+                        )
+                else:
+                    self.counters.packets_stored += len(pending)
+                    self.counters.readings_stored += stored
+                    replies: dict[asyncio.StreamWriter, list[bytes]] = {}
+                    for p in pending:
+                        if p.packet.wants_ack:
+                            replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
+                    for writer, answers in replies.items():  # one send per connection
+                        self._send(writer, b"".join(answers), count=len(answers))
+            self._written.set()
+            entries, self._quarantine = self._quarantine, []
+            if entries:
+                try:
+                    await asyncio.to_thread(self.quarantine.add_many, entries)
+                except Exception:
+                    self._quarantine[:0] = entries  # try again next flush
+                    raise
+                self.counters.packets_quarantined += len(entries)
+                self.counters.quarantined_by_reason.update(e.reason for e in entries)
+
+    def _write(self, rows: ReadingRows) -> int | None:
+        """In a worker thread: write one batch; None when the store failed."""
+        try:
+            frame = rows.frame()
+            # the same key twice in one batch (a re-sent packet): the later value is the correction
+            frame = frame.drop_duplicates(subset=list(KEY_COLUMNS), keep="last", ignore_index=True)
+            self.store.write(frame)
+        except Exception:
+            log.exception("HJ 212: store write of %d readings failed", len(rows))
+            return None
+        if self.on_stored is not None:
+            try:
+                self.on_stored(frame)
+            except Exception:
+                log.exception("HJ 212: on_stored hook failed (the readings are stored)")
+        return len(rows)
+
+
+def _mn_of(raw: bytes) -> str | None:
+    found = _MN_PATTERN.search(raw)
+    return found.group(1).decode("latin-1") if found else None
+
+
+async def run_hj212_server(
+    config: Configuration,
+    store: Store,
+    state: StateDB,
+    settings: Settings,
+    *,
+    on_stored: OnStored | None = None,
+    stop: asyncio.Event | None = None,
+) -> Hj212Counters:
+    """Serve HJ 212 until `stop` is set (or the task is cancelled); return the final counters."""
+    server = Hj212Server(config, store, state, settings, on_stored=on_stored)
+    await server.start()
+    try:
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await server.stop()
+    return server.counters

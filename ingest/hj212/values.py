@@ -1,0 +1,120 @@
+"""The measured values in a packet's CP area, mapped to catalogue codes and units.
+
+`xxxxxx-Rtd/Min/Avg/Max/Cou/ZsRtd/ZsMin/ZsAvg/ZsMax` are numbers; `xxxxxx-Flag` is the data flag
+of that code (HJ 212-2017 Table 8, default N); SampleTime, EFlag and status fields (SBxxx-RS …)
+are not values. Wire codes go through Catalogue.wire_factor, which knows the HJ/T 212-2005 codes
+(011, 060, B01 …) and the wire units (µg/L items arrive in µg/L and are stored in mg/L).
+Codes the water catalogue does not know (air codes 01/02/03, S01…, B02) are reported, not stored.
+"""
+
+from dataclasses import dataclass
+from typing import Final, Literal, NamedTuple
+
+from ingest.hj212.packet import Packet, PacketError
+from models.catalogue import Catalogue
+from models.errors import UnitError, UnknownParameterError
+from models.reading import FLAGS
+
+Field = Literal["Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax"]
+NUMERIC_FIELDS: Final[frozenset[str]] = frozenset(
+    ("Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax")
+)
+_FLAG_SET: Final[frozenset[str]] = frozenset(FLAGS)
+
+
+class WireValue(NamedTuple):
+    """One number of a packet: wire code, 2017 code, catalogue code (None if unknown), field, value, flag."""
+
+    wire_code: str
+    code: str
+    parameter: str | None
+    field: str
+    value: float
+    factor: float
+    flag: str
+
+
+@dataclass(frozen=True, slots=True)
+class PacketValues:
+    """The values of one packet, and what could not be used: unknown codes and repeated keys."""
+
+    values: tuple[WireValue, ...]
+    unknown_codes: tuple[str, ...]
+    repeated_keys: tuple[str, ...]
+
+
+class WireCode(NamedTuple):
+    """What a wire code means: catalogue code (None if unknown), factor to its unit, HJ 212-2017 code."""
+
+    parameter: str | None
+    factor: float
+    code_2017: str
+
+
+class WireCodes:
+    """Wire code → WireCode, looked up in the catalogue once per code."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._cache: dict[str, WireCode] = {}
+
+    def lookup(self, wire_code: str) -> WireCode:
+        """What `wire_code` means; `parameter` is None for a code not in the catalogue."""
+        found = self._cache.get(wire_code)
+        if found is None:
+            found = self._cache[wire_code] = self._resolve(wire_code)
+        return found
+
+    def _resolve(self, wire_code: str) -> WireCode:
+        try:
+            parameter, factor = self.catalogue.wire_factor(wire_code)
+        except (UnknownParameterError, UnitError):
+            return WireCode(None, 1.0, wire_code)
+        # 2017 codes are 6 characters starting with a letter; HJ/T 212-2005 codes (011, B01) map.
+        is_2017 = len(wire_code) == 6 and wire_code[0].isalpha()
+        return WireCode(parameter, factor, wire_code if is_2017 else parameter)
+
+
+def packet_values(packet: Packet, codes: WireCodes) -> PacketValues:
+    """The numeric values of a packet; PacketError for a number or flag that is not valid."""
+    numbers: list[tuple[str, str, float]] = []
+    flags: dict[str, str] = {}
+    seen: set[str] = set()
+    repeated: list[str] = []
+    numeric = NUMERIC_FIELDS
+    for item in packet.cp:
+        for key, text in item:
+            dash = key.rfind("-")
+            if dash < 0:
+                continue
+            field = key[dash + 1 :]
+            if field in numeric:
+                if key in seen:
+                    repeated.append(key)
+                    continue
+                seen.add(key)
+                numbers.append((key[:dash], field, _number(key, text)))
+            elif field == "Flag":
+                if text not in _FLAG_SET:
+                    raise PacketError(f"{key}={text!r} is not a data flag; allowed: {', '.join(FLAGS)}")
+                flags.setdefault(key[:dash], text)
+    values = []
+    unknown: dict[str, None] = {}
+    lookup = codes.lookup
+    for wire_code, field, number in numbers:
+        found = lookup(wire_code)
+        if found.parameter is None:
+            unknown[wire_code] = None
+        flag = flags.get(wire_code, "N")
+        values.append(WireValue(wire_code, found.code_2017, found.parameter, field, number, found.factor, flag))
+    return PacketValues(tuple(values), tuple(unknown), tuple(repeated))
+
+
+def _number(key: str, text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise PacketError(f"{key}={text!r} is not a number") from None
+    if number - number != 0.0:  # inf - inf and nan - nan are nan: not finite
+        raise PacketError(f"{key}={text!r} is not a finite number")
+    return number

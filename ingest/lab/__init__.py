@@ -1,0 +1,1 @@
+"""Lab results in CSV and XLSX files, as Chinese labs write them, turned into readings."""

@@ -1,0 +1,1 @@
+"""Pull ingestors: upstream platforms fetched on a schedule, kept incremental by a watermark."""

@@ -1,0 +1,429 @@
+"""Alert rules as vectorised functions: readings in, alert conditions out. Pure: no I/O.
+
+A *condition* is one rule's verdict on one reading (or, for data gaps, on one series at a check):
+``firing`` True raises or updates the alert of its key (site, parameter, rule) with ``severity``;
+``firing`` False is a recovery that resolves it. A reading a rule cannot judge (a fault-flagged
+value for the limit rules, a series without enough history for the spike rule) gives no row.
+
+Columns of a conditions frame (CONDITION_COLUMNS):
+
+=========  =======  =====================================================================
+site       string   site id; for source errors the pull source's name
+parameter  string   parameter code; "" for source errors
+rule       string   a RuleId (models.alert_config)
+time       UTC      time of the reading (or of the check)
+statistic  string   the reading's statistic ("" when none)
+value      float    the value (gap: minutes without data)
+limit      float    the limit or threshold the value was compared with (NaN when none)
+multiple   float    exceedance multiple (value − limit) / limit (NaN when none)
+reference  float    rule-specific: spike median, constant run length, lower bound, expected interval
+flag       string   the reading's HJ 212 flag
+detail     string   rule-specific text: "upper"/"lower" bound, last data time …
+firing     bool     True raises, False recovers
+severity   string   "warning" / "critical" when firing, NA otherwise
+=========  =======  =====================================================================
+"""
+
+import datetime as dt
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from models.alert_config import AlertConfig, RuleId
+from models.catalogue import Catalogue
+from models.classification import judge_readings
+from models.configuration import Configuration
+from models.standards import LimitTable
+
+CONDITION_COLUMNS: Final[tuple[str, ...]] = (
+    "site", "parameter", "rule", "time", "statistic", "value", "limit", "multiple",
+    "reference", "flag", "detail", "firing", "severity",
+)  # fmt: skip
+_SERIES: Final[list[str]] = ["site", "parameter", "statistic"]
+
+
+def empty_conditions() -> pd.DataFrame:
+    """A conditions frame with no rows."""
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = _conditions(pd.DataFrame({"site": pd.Series(dtype="string")}), "gap", build_empty=True)
+    return _EMPTY.copy()
+
+
+_EMPTY: pd.DataFrame | None = None
+
+
+def evaluate_readings(
+    readings: pd.DataFrame, history: pd.DataFrame, configuration: Configuration, rules: AlertConfig
+) -> pd.DataFrame:
+    """Every rule that judges readings, on a batch of new `readings` (reading shape).
+
+    `history` holds the readings of the same series before the batch (at least
+    `rules.history_hours` of them) for the constant-value and spike rules; it may be empty.
+    Returns a conditions frame sorted by time.
+    """
+    parts = [
+        limit_conditions(readings, configuration, rules),
+        daily_mean_conditions(readings, history, configuration, rules),
+        quality_conditions(readings, history, configuration.catalogue, rules),
+        flag_conditions(readings, rules),
+        recovery_conditions(readings, rules),
+    ]
+    return _sorted(pd.concat([p for p in parts if len(p)] or [empty_conditions()], ignore_index=True))
+
+
+def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules: AlertConfig) -> pd.DataFrame:
+    """Exceedance, daily exceedance and early warning against each site's standard and class.
+
+    Plants are judged by their GB 18918 class, sections, lakes and sources by the target class
+    of GB 3838 (Configuration.target_of). Only normal data (flag N) is judged: data flagged as
+    fault, maintenance or calibration is invalid for compliance (HJ 356-2019, HJ 212 Table 8).
+    """
+    exceedance, warning = rules.exceedance, rules.early_warning
+    statistics = set(exceedance.statistics) | set(exceedance.daily_statistics) | set(warning.statistics)
+    wanted = readings["statistic"].isin(statistics) & (readings["flag"] == "N")
+    frame = readings.loc[wanted & readings["site"].isin(list(configuration.sites))]
+    if frame.empty or not (exceedance.enabled or warning.enabled):
+        return empty_conditions()
+    judged = _judge_by_site(frame, configuration)
+    meets = judged["meets_target"]
+    known = meets.notna().to_numpy()
+    fails = known & ~meets.fillna(True).to_numpy(dtype=bool)
+    values = frame["value"].to_numpy()
+    low, high, bound = judged["low"].to_numpy(), judged["high"].to_numpy(), judged["bound"].to_numpy()
+    below = values < low
+    limit = np.where(below, low, high)
+    side = np.where(below | (bound == "lower"), "lower", "upper")
+    multiple = judged["exceedance_multiple"].to_numpy()
+    severity = np.where(
+        np.isnan(multiple),
+        exceedance.unmultiplied_severity,
+        np.where(multiple >= exceedance.critical_multiple, "critical", "warning"),
+    )
+    statistic = frame["statistic"]
+    parts = []
+    if exceedance.enabled:
+        pairs: tuple[tuple[RuleId, tuple[str, ...]], ...] = (
+            ("exceedance", exceedance.statistics),
+            ("daily_exceedance", exceedance.daily_statistics),
+        )
+        for rule, stats in pairs:
+            take = known & statistic.isin(stats).to_numpy()
+            parts.append(
+                _conditions(
+                    frame.loc[take],
+                    rule,
+                    firing=fails[take],
+                    severity=severity[take],
+                    limit=limit[take],
+                    multiple=multiple[take],
+                    detail=side[take],
+                )
+            )
+    if warning.enabled:
+        upper = (bound == "upper") & np.isfinite(high) & known & ~fails
+        threshold = warning.share * high
+        nd = frame["non_detect"].to_numpy()
+        with np.errstate(invalid="ignore"):
+            firing = upper & ~nd & (values > threshold)
+            clear = upper & (values <= threshold)
+        take = (firing | clear) & statistic.isin(warning.statistics).to_numpy()
+        parts.append(
+            _conditions(
+                frame.loc[take],
+                "early_warning",
+                firing=firing[take],
+                severity=warning.severity,
+                limit=high[take],
+                reference=np.full(int(take.sum()), warning.share),
+                detail="upper",
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else empty_conditions()
+
+
+def daily_mean_conditions(
+    readings: pd.DataFrame, history: pd.DataFrame, configuration: Configuration, rules: AlertConfig
+) -> pd.DataFrame:
+    """Plants: the mean of each local day's valid hourly values (hour_avg, flag N), judged as a daily mean.
+
+    GB 18918 §4.1.4 judges the daily mean. A day is judged once it has `daily_min_hours` hours
+    (the mean so far, as each further hour arrives); its condition carries the time of its newest
+    hour and statistic day_avg. Non-detects enter at half their detection limit.
+    """
+    exceedance = rules.exceedance
+    if not (exceedance.enabled and exceedance.daily_from_hours) or readings.empty:
+        return empty_conditions()
+    plants = [s.id for s in configuration.sites.values() if s.kind == "plant"]
+    new = readings.loc[
+        readings["site"].isin(plants) & (readings["statistic"] == "hour_avg") & (readings["flag"] == "N")
+    ]
+    if new.empty:
+        return empty_conditions()
+    frames = [history, new] if len(history) else [new]
+    hours = pd.concat(frames, ignore_index=True)
+    hours = hours.loc[hours["site"].isin(plants) & (hours["statistic"] == "hour_avg") & (hours["flag"] == "N")]
+    hours = hours.drop_duplicates(["site", "parameter", "time"], keep="last")
+    hours = hours.assign(
+        day=hours["time"].dt.tz_convert(rules.timezone).dt.normalize(),
+        value=np.where(hours["non_detect"].to_numpy(), hours["value"].to_numpy() / 2, hours["value"].to_numpy()),
+    )
+    touched = new.assign(day=new["time"].dt.tz_convert(rules.timezone).dt.normalize())[["site", "parameter", "day"]]
+    days = (
+        hours.groupby(["site", "parameter", "day"], observed=True)
+        .agg(value=("value", "mean"), count=("value", "size"), time=("time", "max"))
+        .reset_index()
+        .merge(touched.drop_duplicates(), on=["site", "parameter", "day"])
+    )
+    days = days.loc[days["count"] >= exceedance.daily_min_hours]
+    if days.empty:
+        return empty_conditions()
+    means = days.assign(statistic="day_avg", non_detect=False, flag="N", source="")
+    only_daily = rules.model_copy(
+        update={
+            "exceedance": exceedance.model_copy(update={"statistics": (), "daily_statistics": ("day_avg",)}),
+            "early_warning": rules.early_warning.model_copy(update={"enabled": False}),
+        }
+    )
+    return limit_conditions(means, configuration, only_daily)
+
+
+def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.DataFrame:
+    """judge_readings per site (each has its own table and target), plus the target bounds."""
+    pieces = []
+    tables: dict[tuple[object, ...], LimitTable] = {}
+    for site_id, positions in frame.groupby("site", sort=False).indices.items():
+        site = configuration.sites[str(site_id)]
+        standard = configuration.standards[site.standard]
+        target = standard.class_index(configuration.target_of(site) or "")
+        situation = configuration.situation_of(site)
+        key = (standard.id, situation)
+        table = tables.get(key)
+        if table is None:
+            table = tables[key] = standard.limit_table(situation)
+        part = frame.iloc[positions]
+        codes = part["parameter"].to_numpy()
+        judged = judge_readings(codes, part["value"].to_numpy(), part["non_detect"].to_numpy(), table, target=target)
+        row = table.row_of(codes)
+        safe = np.where(row >= 0, row, 0)
+        judged["low"] = np.where(row >= 0, table.low[safe, target], np.nan)
+        judged["high"] = np.where(row >= 0, table.high[safe, target], np.nan)
+        judged["bound"] = np.where(row >= 0, table.bound[safe], "none")
+        judged.index = part.index
+        pieces.append(judged)
+    return pd.concat(pieces).loc[frame.index]
+
+
+def quality_conditions(
+    readings: pd.DataFrame, history: pd.DataFrame, catalogue: Catalogue, rules: AlertConfig
+) -> pd.DataFrame:
+    """Constant value, spike and implausible value (plausible ranges from the catalogue)."""
+    parts = []
+    if rules.implausible.enabled and len(readings):
+        parts.append(_implausible(readings, catalogue, rules))
+    constant, spike = rules.constant, rules.spike
+    statistics = set(constant.statistics if constant.enabled else ()) | set(spike.statistics if spike.enabled else ())
+    if statistics and len(readings):
+        series = _series_frame(readings, history, statistics)
+        if constant.enabled:
+            parts.append(_constant(series, rules))
+        if spike.enabled:
+            parts.append(_spike(series, rules))
+    return pd.concat(parts, ignore_index=True) if parts else empty_conditions()
+
+
+def _series_frame(readings: pd.DataFrame, history: pd.DataFrame, statistics: set[str]) -> pd.DataFrame:
+    """History then batch, normal detected values only, sorted by series and time."""
+    batch = readings.assign(in_batch=True)
+    frames = [history.assign(in_batch=False), batch] if len(history) else [batch]
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.loc[frame["statistic"].isin(statistics) & (frame["flag"] == "N") & ~frame["non_detect"]]
+    frame = frame.drop_duplicates([*_SERIES, "time"], keep="last")
+    frame = frame.sort_values([*_SERIES, "time"], kind="stable").reset_index(drop=True)
+    same = np.zeros(len(frame), dtype=bool)
+    if len(frame) > 1:
+        same[1:] = True
+        for column in _SERIES:
+            values = frame[column].to_numpy()
+            same[1:] &= values[1:] == values[:-1]
+    frame["series"] = np.cumsum(~same)
+    return frame
+
+
+def _constant(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
+    rule = rules.constant
+    values = series["value"].to_numpy()
+    starts = np.ones(len(series), dtype=bool)
+    starts[1:] = (series["series"].to_numpy()[1:] != series["series"].to_numpy()[:-1]) | (values[1:] != values[:-1])
+    run = np.cumsum(starts)
+    run_length = pd.Series(run).groupby(run).cumcount().to_numpy() + 1
+    take = series["in_batch"].to_numpy() & series["statistic"].isin(rule.statistics).to_numpy()
+    return _conditions(
+        series.loc[take],
+        "constant",
+        firing=run_length[take] >= rule.repeats,
+        severity=rule.severity,
+        reference=run_length[take].astype(float),
+    )
+
+
+def _spike(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
+    rule = rules.spike
+    median = (
+        series.groupby("series")["value"]
+        .transform(lambda s: s.shift(1).rolling(rule.window, min_periods=rule.min_history).median())
+        .to_numpy()
+    )
+    values = series["value"].to_numpy()
+    deviation = np.abs(values - median)
+    absolute = series["parameter"].map(rule.max_change).astype(float).to_numpy()
+    threshold = np.where(np.isnan(absolute), rule.factor * np.maximum(np.abs(median), rule.floor), absolute)
+    take = series["in_batch"].to_numpy() & series["statistic"].isin(rule.statistics).to_numpy() & ~np.isnan(median)
+    return _conditions(
+        series.loc[take],
+        "spike",
+        firing=deviation[take] > threshold[take],
+        severity=rule.severity,
+        limit=threshold[take],
+        reference=median[take],
+    )
+
+
+def _implausible(readings: pd.DataFrame, catalogue: Catalogue, rules: AlertConfig) -> pd.DataFrame:
+    ranges = {p.code: p.plausible or (0.0, np.inf) for p in catalogue}
+    codes = readings["parameter"]
+    low = codes.map({k: v[0] for k, v in ranges.items()}).astype(float).fillna(0.0).to_numpy()
+    high = codes.map({k: v[1] for k, v in ranges.items()}).astype(float).fillna(np.inf).to_numpy()
+    values = readings["value"].to_numpy()
+    return _conditions(
+        readings,
+        "implausible",
+        firing=(values < low) | (values > high),
+        severity=rules.implausible.severity,
+        limit=high,
+        reference=low,
+        detail=np.where(values < low, "lower", "upper"),
+    )
+
+
+def flag_conditions(readings: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
+    """Logger fault flags (HJ 212-2017 Table 8): a configured flag raises, flag N clears."""
+    rule = rules.fault_flag
+    if not rule.enabled or readings.empty:
+        return empty_conditions()
+    flags = readings["flag"]
+    raising = flags.isin(list(rule.flags)).to_numpy()
+    take = raising | (flags == "N").to_numpy()
+    part = readings.loc[take]
+    return _conditions(
+        part, "fault_flag", firing=raising[take], severity=part["flag"].map(rule.flags).to_numpy(dtype=object)
+    )
+
+
+def recovery_conditions(readings: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
+    """Data arriving ends a data gap of its series and a source error of its pull source."""
+    parts = []
+    if rules.gap.enabled and len(readings):
+        last = readings.sort_values("time", kind="stable").drop_duplicates(["site", "parameter"], keep="last")
+        parts.append(_conditions(last, "gap", firing=False, statistic=""))
+    pulled = readings.loc[readings["source"].str.startswith("pull:")]
+    if rules.source_error.enabled and len(pulled):
+        last = pulled.sort_values("time", kind="stable").drop_duplicates(["source"], keep="last")
+        last = last.assign(site=last["source"].str.slice(5), parameter="")
+        parts.append(_conditions(last, "source_error", firing=False, statistic=""))
+    return pd.concat(parts, ignore_index=True) if parts else empty_conditions()
+
+
+def gap_conditions(
+    last_seen: pd.DataFrame, configuration: Configuration, rules: AlertConfig, *, now: dt.datetime
+) -> pd.DataFrame:
+    """Series whose newest data is older than `rules.gap.multiple` × their site's expected interval.
+
+    `last_seen` has columns site, parameter, time (newest reading of the series). The expected
+    interval is the site's `expected_interval_minutes`, else the default for its kind.
+    """
+    rule = rules.gap
+    frame = last_seen.loc[last_seen["site"].isin(list(configuration.sites))]
+    if not rule.enabled or frame.empty:
+        return empty_conditions()
+    interval = {
+        s.id: float(s.expected_interval_minutes or rule.interval_minutes.get(s.kind, 60))
+        for s in configuration.sites.values()
+    }
+    expected = frame["site"].map(interval).astype(float).to_numpy()
+    elapsed = pd.Timestamp(now) - frame["time"]
+    minutes = elapsed.dt.total_seconds().to_numpy(dtype=float) / 60
+    firing = minutes > rule.multiple * expected
+    part = frame.loc[firing]
+    return _conditions(
+        part.assign(time=pd.Timestamp(now).tz_convert("UTC")),
+        "gap",
+        firing=True,
+        severity=rule.severity,
+        value=minutes[firing],
+        limit=rule.multiple * expected[firing],
+        reference=expected[firing],
+        detail=part["time"].map(lambda t: t.isoformat()).astype("string").to_numpy(),
+        statistic="",
+    )
+
+
+def source_error_condition(name: str, message: str, rules: AlertConfig, *, now: dt.datetime) -> pd.DataFrame:
+    """The condition a pull source's error raises: site = the source's name, parameter ""."""
+    frame = pd.DataFrame({"site": [name], "parameter": [""], "time": [pd.Timestamp(now).tz_convert("UTC")]})
+    return _conditions(
+        frame, "source_error", firing=True, severity=rules.source_error.severity, detail=message, statistic=""
+    )
+
+
+def _conditions(
+    frame: pd.DataFrame,
+    rule: RuleId,
+    *,
+    firing: np.ndarray | bool = True,
+    severity: np.ndarray | str | None = None,
+    value: np.ndarray | None = None,
+    limit: np.ndarray | None = None,
+    multiple: np.ndarray | None = None,
+    reference: np.ndarray | None = None,
+    detail: np.ndarray | str = "",
+    statistic: str | None = None,
+    build_empty: bool = False,
+) -> pd.DataFrame:
+    n = len(frame)
+    if n == 0 and not build_empty:
+        return empty_conditions()
+
+    def column(name: str, default: object, dtype: Any) -> pd.Series:
+        if name in frame:
+            return frame[name].reset_index(drop=True).astype(dtype)
+        return pd.Series([default] * n, dtype=dtype)
+
+    fires = np.broadcast_to(np.asarray(firing, dtype=bool), (n,))
+    sev = np.broadcast_to(np.asarray(severity if severity is not None else "warning", dtype=object), (n,))
+    nan = np.full(n, np.nan)
+    out = pd.DataFrame(
+        {
+            "site": column("site", "", "string"),
+            "parameter": column("parameter", "", "string"),
+            "rule": pd.Series([rule] * n, dtype="string"),
+            "time": column("time", pd.NaT, "datetime64[ns, UTC]"),
+            "statistic": pd.Series([statistic] * n, dtype="string")
+            if statistic is not None
+            else column("statistic", "", "string"),
+            "value": np.asarray(value if value is not None else column("value", np.nan, "float64"), dtype=float),
+            "limit": np.asarray(limit if limit is not None else nan, dtype=float),
+            "multiple": np.asarray(multiple if multiple is not None else nan, dtype=float),
+            "reference": np.asarray(reference if reference is not None else nan, dtype=float),
+            "flag": column("flag", "N", "string"),
+            "detail": pd.Series(np.broadcast_to(np.asarray(detail, dtype=object), (n,)), dtype="string"),
+            "firing": fires.copy(),
+            "severity": pd.Series(sev, dtype="string").where(fires),
+        }
+    )
+    return out
+
+
+def _sorted(conditions: pd.DataFrame) -> pd.DataFrame:
+    return conditions.sort_values("time", kind="stable").reset_index(drop=True)

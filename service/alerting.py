@@ -1,0 +1,268 @@
+"""The alert engine: runs the rules on readings as they are stored and keeps each alert's lifecycle.
+
+Wiring (done by `wqmon serve`)::
+
+    engine = AlertEngine(configuration, store, state, rules=AlertConfig.load(settings.config_dir))
+    engine.start()                       # webhook delivery thread
+    store.write(batch); engine.process(batch)
+    engine.check()                       # every minute or so: data gaps and escalation
+    engine.source_error("provincial-platform", "HTTP 503")
+    engine.close()
+
+Lifecycle: a firing condition opens the alert of its key (site, parameter, rule) or, when one is
+active, counts another firing on it (raising its severity, never lowering it). The key's next
+normal reading resolves it. open → acknowledged (by whom, with a note) → resolved. Escalation
+level 1 when unacknowledged `unacknowledged_minutes` after opening, level 2 when unresolved after
+`open_minutes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from models.alert_config import SEVERITIES, AlertConfig, Event
+from models.alert_messages import Language, render_message
+from models.alert_rules import evaluate_readings, gap_conditions, source_error_condition
+from models.configuration import Configuration
+from models.reading import empty_readings
+from service.webhooks import WebhookDispatcher, utc_now
+from store.alerts import Alert, AlertKey, AlertStatus, AlertStore
+from store.base import Store
+from store.state import StateDB
+
+_FIELDS = ("site", "parameter", "rule", "time", "statistic", "value", "limit", "multiple", "reference",
+           "flag", "detail")  # fmt: skip
+
+
+class AlertEngine:
+    """Alert rules, lifecycle and delivery over one store and one state database."""
+
+    def __init__(
+        self,
+        configuration: Configuration,
+        store: Store,
+        state: StateDB,
+        *,
+        rules: AlertConfig | None = None,
+        dispatcher: WebhookDispatcher | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.configuration = configuration
+        self.store = store
+        self.rules = rules if rules is not None else AlertConfig()
+        self.alerts = AlertStore(state)
+        self.dispatcher = dispatcher
+        if dispatcher is None and self.rules.webhooks:
+            dispatcher = self.dispatcher = WebhookDispatcher(state, self.rules.webhooks, self.rules.delivery,
+                                                             clock=clock)  # fmt: skip
+        self._clock = clock
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def process(self, readings: pd.DataFrame) -> list[Alert]:
+        """Run the reading rules on a batch just written to the store; returns the alerts it changed."""
+        if readings.empty:
+            return []
+        history = self._history(readings)
+        conditions = evaluate_readings(readings, history, self.configuration, self.rules)
+        return self.apply(conditions)
+
+    def _history(self, readings: pd.DataFrame) -> pd.DataFrame:
+        """The readings before the batch that the constant, spike and daily-mean rules look back on."""
+        rules = self.rules
+        statistics: set[str] = set()
+        if rules.constant.enabled:
+            statistics |= set(rules.constant.statistics)
+        if rules.spike.enabled:
+            statistics |= set(rules.spike.statistics)
+        if rules.exceedance.enabled and rules.exceedance.daily_from_hours:
+            statistics.add("hour_avg")
+        if not statistics:
+            return empty_readings()
+        start = readings["time"].min()
+        return self.store.read(
+            sites=sorted(readings["site"].unique()),
+            parameters=sorted(readings["parameter"].unique()),
+            start=(start - pd.Timedelta(hours=rules.history_hours)).to_pydatetime(),
+            end=start.to_pydatetime(),
+            statistics=sorted(statistics),
+        )
+
+    def check(self, now: dt.datetime | None = None) -> list[Alert]:
+        """Periodic check at `now`: data gaps of every configured site's series, and escalation."""
+        now = now if now is not None else self._clock()
+        changed: list[Alert] = []
+        if self.rules.gap.enabled and self.configuration.sites:
+            latest = self.store.latest(sites=sorted(self.configuration.sites))
+            if len(latest):
+                last_seen = latest.groupby(["site", "parameter"], observed=True)["time"].max().reset_index()
+                changed += self.apply(gap_conditions(last_seen, self.configuration, self.rules, now=now))
+        changed += self._escalate(now)
+        return changed
+
+    def source_error(self, name: str, message: str, *, now: dt.datetime | None = None) -> Alert:
+        """A pull source reported a problem: open (or count on) its source_error alert."""
+        now = now if now is not None else self._clock()
+        (alert,) = self.apply(source_error_condition(name, message, self.rules, now=now))
+        return alert
+
+    on_source_error = source_error
+
+    def apply(self, conditions: pd.DataFrame) -> list[Alert]:
+        """Open, update and resolve alerts from a conditions frame (models.alert_rules), in time order."""
+        if conditions.empty:
+            return []
+        frame = conditions.reset_index(drop=True)
+        frame["key"] = frame["site"] + "\x1f" + frame["parameter"] + "\x1f" + frame["rule"]
+        active = self.alerts.active()
+        firing = frame.loc[frame["firing"].to_numpy(dtype=bool)]
+        # Only keys that fire now or have an active alert matter; normal data for the rest is skipped.
+        relevant = set(firing["key"]) | {"\x1f".join(k) for k in active}
+        final: dict[str, dict[str, Any]] = {
+            row["key"]: row
+            for row in _records(frame.loc[frame["key"].isin(relevant)].drop_duplicates("key", keep="last"))
+        }
+        newest = {row["key"]: row for row in _records(firing.drop_duplicates("key", keep="last"))}
+        rank = firing["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).astype("int64")
+        summary = (
+            firing.assign(rank=rank)
+            .groupby("key", sort=False)
+            .agg(count=("rank", "size"), rank=("rank", "max"), first=("time", "min"))
+        )
+        changed: list[Alert] = []
+        for key_text, count, top, first in summary.itertuples(name=None):
+            alert = self._fire(active, newest[str(key_text)], count=int(count), rank=int(top), first=first)
+            if not final[str(key_text)]["firing"]:
+                alert = self._recover(alert, final[str(key_text)]["time"])
+            changed.append(alert)
+        for key_text, row in final.items():
+            if key_text not in newest and not row["firing"]:
+                changed.append(self._recover(active[(row["site"], row["parameter"], row["rule"])], row["time"]))
+        return changed
+
+    def _fire(
+        self, active: dict[AlertKey, Alert], last: dict[str, Any], *, count: int, rank: int, first: pd.Timestamp
+    ) -> Alert:
+        fields: dict[str, Any] = {name: _plain(last[name]) for name in _FIELDS}
+        fields["time"] = pd.Timestamp(last["time"]).to_pydatetime()
+        fields["message"] = render_message(fields, self.configuration)
+        current = active.get((str(fields["site"]), str(fields["parameter"]), str(fields["rule"])))
+        severity = SEVERITIES[rank]
+        if current is None:
+            fields["severity"] = severity
+            alert = self.alerts.open(fields, count=count, at=pd.Timestamp(first).to_pydatetime())
+            self._notify("opened", alert)
+            return alert
+        raised = SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
+        alert = self.alerts.update(current, fields, count=count, severity=severity if raised else current.severity)
+        if raised:
+            self.alerts.add_event(alert.id, "raised", at=fields["time"], note=severity)
+            self._notify("raised", alert)
+        return alert
+
+    def _recover(self, alert: Alert, at: Any) -> Alert:
+        moment = pd.Timestamp(at).to_pydatetime()
+        if moment < alert.last_seen:  # late data from before the newest firing does not resolve it
+            return alert
+        resolved = self.alerts.resolve(alert.id, at=moment)
+        self._notify("resolved", resolved)
+        return resolved
+
+    def _escalate(self, now: dt.datetime) -> list[Alert]:
+        policy = self.rules.escalation
+        changed = []
+        for alert in self.alerts.active().values():
+            age = now - alert.opened_at
+            level = 0
+            if alert.status == "open" and age >= dt.timedelta(minutes=policy.unacknowledged_minutes):
+                level = 1
+            if age >= dt.timedelta(minutes=policy.open_minutes):
+                level = 2
+            if level > alert.escalation_level:
+                escalated = self.alerts.escalate(alert.id, level=level, at=now)
+                self._notify("escalated", escalated)
+                changed.append(escalated)
+        return changed
+
+    # -- people -------------------------------------------------------------------------------
+
+    def acknowledge(self, alert_id: int, by: str, note: str | None = None, *, now: dt.datetime | None = None) -> Alert:
+        """open → acknowledged by `by` (a person or API key name), with an optional note."""
+        alert = self.alerts.acknowledge(alert_id, by=by, note=note, at=now if now is not None else self._clock())
+        self._notify("acknowledged", alert)
+        return alert
+
+    def resolve(self, alert_id: int, by: str, note: str | None = None, *, now: dt.datetime | None = None) -> Alert:
+        """Close an alert by hand (the data need not have recovered)."""
+        alert = self.alerts.resolve(alert_id, at=now if now is not None else self._clock(), by=by, note=note)
+        self._notify("resolved", alert)
+        return alert
+
+    def list(
+        self,
+        status: AlertStatus | Literal["active"] | None = None,
+        site: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Alert]:
+        """Alerts newest first; `status` "active" means open or acknowledged."""
+        return self.alerts.list(status=status, site=site, limit=limit, offset=offset)
+
+    def get(self, alert_id: int) -> Alert:
+        """One alert; store.alerts.UnknownAlertError when there is none with this id."""
+        return self.alerts.get(alert_id)
+
+    def counts(self) -> dict[str, int]:
+        """Active (open or acknowledged) alerts per severity, for /metrics."""
+        return self.alerts.active_by_severity()
+
+    def message(self, alert: Alert, lang: Language = "zh") -> str:
+        """The alert's message in `lang` (the stored one is Chinese)."""
+        return render_message(alert.to_dict(), self.configuration, lang)
+
+    def payload(self, event: Event, alert: Alert) -> dict[str, object]:
+        """The JSON a webhook receives."""
+        return {
+            "event": event,
+            "alert": _json_ready(alert.to_dict()),
+            "message": alert.message,
+            "message_en": self.message(alert, "en"),
+        }
+
+    def _notify(self, event: Event, alert: Alert) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.enqueue(event, alert, payload=self.payload(event, alert))
+
+    # -- running ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start webhook delivery in the background."""
+        if self.dispatcher is not None:
+            self.dispatcher.start()
+
+    def close(self) -> None:
+        """Stop webhook delivery; what is not yet delivered stays queued for the next start."""
+        if self.dispatcher is not None:
+            self.dispatcher.close()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: object) -> object:
+    """numpy / pandas scalars as Python values (NaN, ±inf and NA as None: JSON has none of them)."""
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating) and not np.isfinite(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _json_ready(data: dict[str, object]) -> dict[str, object]:
+    return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in data.items()}

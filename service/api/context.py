@@ -1,0 +1,40 @@
+"""What every request handler reaches: the one store, the state, the configuration and the parts."""
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from models.configuration import Configuration
+from service.compliance_cache import Generation
+from service.metrics import Metrics
+from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
+from service.settings import Settings
+from store.audit import AuditLog
+from store.base import Store
+from store.indicator_values import IndicatorValues
+from store.keys import KeyStore
+from store.state import StateDB
+
+
+@dataclass
+class Services:
+    """The service's shared objects, built once by `create_app`."""
+
+    settings: Settings
+    config: Configuration
+    store: Store
+    state: StateDB
+    keys: KeyStore
+    audit: AuditLog
+    indicator_values: IndicatorValues
+    metrics: Metrics
+    importer: Importer
+    alerts: AlertsPort | None = None
+    compliance: CompliancePort | None = None
+    quarantine: QuarantinePort | None = None
+    generation: Generation | None = None
+
+
+async def services(request: Request) -> Services:
+    """The Services of the app handling `request`."""
+    return request.app.state.services  # type: ignore[no-any-return]

@@ -1,0 +1,182 @@
+"""Readings: send a JSON batch or upload a table; read a series raw, aggregated, or as CSV."""
+
+import datetime as dt
+import io
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from service.api.access import Context, Reader, ReadingWriter
+from service.api.pages import PageOf
+from service.api.problems import InvalidInput, PayloadTooLarge
+from service.readings_input import TableError, check_rows
+from store.keys import ApiKey
+
+router = APIRouter(tags=["readings"])
+
+
+class ReadingIn(BaseModel):
+    """One reading as sent; every field is checked row by row (bad rows are reported, good ones kept)."""
+
+    site: str | None = Field(default=None, description="site id or name")
+    parameter: str | None = Field(default=None, description="HJ 212 code, name or alias, e.g. w01018 or COD")
+    time: str | None = Field(default=None, description="ISO 8601 with a zone, e.g. 2025-06-01T08:00:00+08:00")
+    value: float | str | None = Field(default=None, description="number in the catalogue unit, or '0.05L'")
+    statistic: str | None = Field(default=None, description="sample (default), rtd, hour_avg, day_avg …")
+    flag: str | None = Field(default=None, description="HJ 212 data flag, default N")
+    non_detect: bool | None = None
+    source: str | None = Field(default=None, description="default api:<key name>")
+
+
+class ReadingsBatch(BaseModel):
+    """A batch of readings."""
+
+    readings: list[ReadingIn] = Field(max_length=100_000)
+
+
+class RowProblem(BaseModel):
+    """What is wrong with one row."""
+
+    row: int | None = None
+    line: int | None = None
+    field: str | None = None
+    message: str
+
+
+class WriteResult(BaseModel):
+    """How many readings were stored and which rows were not."""
+
+    accepted: int
+    rejected: int
+    errors: list[RowProblem]
+
+
+def _store(
+    context: Context, key: ApiKey, readings: pd.DataFrame, problems: list[dict[str, Any]], *, channel: str, what: str
+) -> dict[str, Any]:
+    rejected_rows = len({p.get("row", p.get("line")) for p in problems})
+    if readings.empty and problems:
+        raise InvalidInput(f"{what}: no row could be stored; {rejected_rows} row(s) are wrong", errors=problems)
+    accepted = context.store.write(readings) if len(readings) else 0
+    context.metrics.readings_ingested.labels(channel=channel).inc(accepted)
+    if context.generation is not None:
+        context.generation.bump()
+    context.audit.record(
+        actor=key.name, action=f"readings.{channel}", what=what, accepted=accepted, rejected=rejected_rows
+    )
+    if context.alerts is not None and accepted:
+        context.alerts.process(readings)
+    return {"accepted": accepted, "rejected": rejected_rows, "errors": problems}
+
+
+@router.post("/readings", response_model=WriteResult, summary="Store a batch of readings")
+def post_readings(batch: ReadingsBatch, context: Context, key: ReadingWriter) -> dict[str, Any]:
+    """Store the good rows of a batch; the answer lists each bad row (0-based `row`) and what is wrong."""
+    rows = pd.DataFrame([r.model_dump() for r in batch.readings], columns=list(ReadingIn.model_fields))
+    if rows.empty:
+        return {"accepted": 0, "rejected": 0, "errors": []}
+    readings, problems = check_rows(rows, config=context.config, source=f"api:{key.name}")
+    return _store(context, key, readings, problems, channel="api", what=f"batch of {len(rows)}")
+
+
+@router.post("/readings/upload", response_model=WriteResult, summary="Upload a CSV or XLSX file of readings")
+async def upload_readings(
+    file: Annotated[UploadFile, File(description="a .csv or .xlsx file")], context: Context, key: ReadingWriter
+) -> dict[str, Any]:
+    """Import a lab or platform table; bad rows are reported by file line, the good ones stored."""
+    limit = context.settings.max_upload_bytes
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge(
+            f"{file.filename}: larger than the upload limit of {limit} bytes (WQMON_MAX_UPLOAD_BYTES)"
+        )
+    name = file.filename or "upload.csv"
+    try:
+        readings, problems = context.importer(content, name)
+    except TableError as error:
+        raise InvalidInput(str(error)) from None
+    return _store(context, key, readings, problems, channel="upload", what=name)
+
+
+def _filters(context: Context, site: list[str] | None, parameter: list[str] | None) -> dict[str, Any]:
+    return {
+        "sites": [context.config.site(s).id for s in site] if site else None,
+        "parameters": [context.config.catalogue.resolve(p) for p in parameter] if parameter else None,
+    }
+
+
+def _records(frame: pd.DataFrame, time_columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    out = frame.copy()
+    for column in time_columns:
+        out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out.astype(object).where(out.notna(), None).to_dict("records")  # type: ignore[return-value]
+
+
+@router.get("/readings", summary="Readings of a series, raw or aggregated")
+def get_readings(
+    context: Context,
+    _key: Reader,
+    paging: PageOf,
+    site: Annotated[list[str] | None, Query(description="site ids or names")] = None,
+    parameter: Annotated[list[str] | None, Query(description="parameter codes, names or aliases")] = None,
+    start: Annotated[dt.datetime | None, Query(description="from (inclusive), ISO 8601")] = None,
+    end: Annotated[dt.datetime | None, Query(description="to (exclusive), ISO 8601")] = None,
+    statistic: Annotated[list[str] | None, Query(description="e.g. hour_avg, sample")] = None,
+    interval: Annotated[
+        Literal["hour", "day", "month", "year"] | None, Query(description="aggregate per local period")
+    ] = None,
+    format: Annotated[Literal["json", "csv"], Query(description="csv: the whole selection as a download")] = "json",
+) -> Any:
+    """Raw readings, or per local calendar `interval` the mean, min, max and count (flag N only)."""
+    start, end = _utc(start, "start"), _utc(end, "end")
+    filters = _filters(context, site, parameter)
+    if interval is None:
+        frame = context.store.read(**filters, start=start, end=end, statistics=statistic)
+        time_columns: tuple[str, ...] = ("time",)
+    else:
+        frame = context.store.aggregate(
+            interval, **filters, start=start, end=end, statistics=statistic, timezone=context.settings.timezone
+        )
+        time_columns = ("period",)
+    if format == "csv":
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+        name = f"readings-{interval or 'raw'}.csv"
+        return Response(
+            buffer.getvalue().encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    part = frame.iloc[paging.offset : paging.offset + paging.limit]
+    return {"total": len(frame), "limit": paging.limit, "offset": paging.offset, "items": _records(part, time_columns)}
+
+
+@router.get("/series", summary="The series the store holds")
+def get_series(context: Context, _key: Reader, paging: PageOf) -> dict[str, Any]:
+    """One row per site, parameter and statistic: count, first and last time."""
+    frame = context.store.series()
+    part = frame.iloc[paging.offset : paging.offset + paging.limit]
+    return {
+        "total": len(frame),
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "items": _records(part, ("first", "last")),
+    }
+
+
+def _utc(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise InvalidInput(f"{name} {value.isoformat()!r} has no time zone; write e.g. 2025-06-01T00:00:00+08:00")
+    value = value.astimezone(dt.UTC)
+    if not (_EARLIEST <= value <= _LATEST):
+        raise InvalidInput(f"{name} {value.isoformat()!r} is outside the years 1900 to 2200")
+    return value
+
+
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)

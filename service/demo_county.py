@@ -1,0 +1,78 @@
+"""The demo county's configuration: one plant, four river sections, two drinking-water sources."""
+
+from typing import Any, Final
+
+PLANT_MN: Final[str] = "88888880000001"
+PLANT_PASSWORD: Final[str] = "123456"
+
+ZONES: Final[list[dict[str, Any]]] = [
+    {"id": "qx-upper", "name": "清溪上游保留区", "target": "II"},
+    {"id": "qx-town", "name": "清溪城区景观娱乐用水区", "target": "IV"},
+    {"id": "qx-lower", "name": "清溪下游农业用水区", "target": "III"},
+    {"id": "tx-trib", "name": "桃溪饮用水源二级保护区", "target": "III"},
+    {"id": "qs-reservoir", "name": "青山水库饮用水源一级保护区", "target": "II", "water_body": "lake"},
+]
+
+SITES: Final[list[dict[str, Any]]] = [
+    {
+        "id": "wwtp-chengdong",
+        "name": "城东污水处理厂",
+        "kind": "plant",
+        "standard": "GB18918-2002",
+        "target": "1A",
+        "built": "2009-06-30",
+        "logger": {"mn": PLANT_MN, "password": PLANT_PASSWORD},
+        "expected_interval_minutes": 60,
+    },
+    {
+        "id": "qx-rujing",
+        "name": "清溪入境断面",
+        "kind": "section",
+        "standard": "GB3838-2002",
+        "zone": "qx-upper",
+        "boundary": "incoming",
+        "expected_interval_minutes": 240,
+    },
+    {
+        "id": "qx-chengqu",
+        "name": "清溪城区断面",
+        "kind": "section",
+        "standard": "GB3838-2002",
+        "zone": "qx-town",
+        "expected_interval_minutes": 240,
+    },
+    {
+        "id": "tx-huiru",
+        "name": "桃溪汇入口断面",
+        "kind": "section",
+        "standard": "GB3838-2002",
+        "zone": "tx-trib",
+        "expected_interval_minutes": 240,
+    },
+    {
+        "id": "qx-chujing",
+        "name": "清溪出境断面",
+        "kind": "section",
+        "standard": "GB3838-2002",
+        "zone": "qx-lower",
+        "boundary": "outgoing",
+        "expected_interval_minutes": 240,
+    },
+    {
+        "id": "src-qingshan",
+        "name": "青山水库水源地",
+        "kind": "source",
+        "standard": "GB3838-2002",
+        "zone": "qs-reservoir",
+        "water_body": "lake",
+        "withdrawal_m3_per_year": 14_600_000,
+    },
+    {
+        "id": "src-taoxi",
+        "name": "桃溪水源地",
+        "kind": "source",
+        "standard": "GB3838-2002",
+        "zone": "tx-trib",
+        "withdrawal_m3_per_year": 5_475_000,
+    },
+]

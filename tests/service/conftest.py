@@ -1,0 +1,80 @@
+"""A real wqmon API on 127.0.0.1 (uvicorn in a thread) over a fresh DuckDB store and state, one key per role."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from models.configuration import Configuration
+from service.api.app import create_app
+from service.demo import write_config
+from service.settings import Settings
+from store.base import Store
+from store.duckdb_store import DuckDBStore
+from store.keys import ROLES, KeyStore
+from store.state import StateDB
+
+
+@dataclass
+class LiveApi:
+    """A running API and what it runs on."""
+
+    url: str
+    keys: dict[str, str]  # role -> key
+    store: Store
+    state: StateDB
+    settings: Settings
+
+    def client(self, role: str | None = None) -> httpx.Client:
+        """A client sending the key of `role` (none when None)."""
+        headers = {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Configuration:
+    """The demo county's configuration (one plant, four sections, two sources)."""
+    return write_config(tmp_path_factory.mktemp("demo") / "config")
+
+
+def serve_in_thread(app: object) -> tuple[str, uvicorn.Server, threading.Thread]:
+    """Start uvicorn for `app` on a free loopback port; return its URL once it accepts requests."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:  # waiting for start-up, not asserting on time
+        if not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    return f"http://127.0.0.1:{port}", server, thread
+
+
+@pytest.fixture
+def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
+    """The API of the demo county, empty store, a key for every role."""
+    settings = Settings(
+        config_dir=demo_config.folder,
+        store=f"duckdb:///{tmp_path / 'wqmon.duckdb'}",
+        state_path=tmp_path / "state.sqlite",
+        max_upload_bytes=200_000,
+        max_page_size=500,
+    )
+    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_path)
+    keys = KeyStore(state)
+    tokens = {role: keys.create(role=role, name=f"test {role}")[0] for role in ROLES}
+    app = create_app(settings, config=demo_config, store=store, state=state)
+    url, server, thread = serve_in_thread(app)
+    yield LiveApi(url=url, keys=tokens, store=store, state=state, settings=settings)
+    server.should_exit = True
+    thread.join()
+    store.close()
+    state.close()

@@ -1,0 +1,60 @@
+"""Sites, zones, parameters and standards as the API shows them."""
+
+from tests.service.conftest import LiveApi
+
+
+def test_sites_show_the_logger_mn_never_its_password(live: LiveApi) -> None:
+    with live.client("scoring") as client:
+        sites = client.get("/api/v1/sites").json()
+        plant = client.get("/api/v1/sites/城东污水处理厂").json()
+    assert sites["total"] == 7
+    assert plant["id"] == "wwtp-chengdong" and plant["target"] == "1A"
+    assert plant["logger_mn"] == "88888880000001"
+    assert "123456" not in str(sites) and "password" not in str(plant)
+
+
+def test_sites_filtered_by_kind_and_section_targets_from_zones(live: LiveApi) -> None:
+    with live.client("viewer") as client:
+        sections = client.get("/api/v1/sites", params={"kind": "section"}).json()["items"]
+    assert {s["id"]: s["target"] for s in sections} == {
+        "qx-rujing": "II",
+        "qx-chengqu": "IV",
+        "tx-huiru": "III",
+        "qx-chujing": "III",
+    }
+    assert [s["id"] for s in sections if s["boundary"] == "outgoing"] == ["qx-chujing"]
+
+
+def test_zones_parameters_standards(live: LiveApi) -> None:
+    with live.client("viewer") as client:
+        zones = client.get("/api/v1/zones").json()
+        zone = client.get("/api/v1/zones/qs-reservoir").json()
+        parameter = client.get("/api/v1/parameters/NH3-N").json()
+        parameters = client.get("/api/v1/parameters", params={"limit": 5}).json()
+        standards = client.get("/api/v1/standards").json()
+        standard = client.get("/api/v1/standards/GB18918-2002").json()
+        missing = client.get("/api/v1/standards/GB0000")
+    assert zones["total"] == 5 and zone["water_body"] == "lake"
+    assert parameter["code"] == "w21003" and parameter["unit"] == "mg/L"
+    assert len(parameters["items"]) == 5 and parameters["total"] > 100
+    assert {s["id"] for s in standards["items"]} == {"GB3838-2002", "GB18918-2002"}
+    assert standard["classes"] == ["1A", "1B", "2", "3"] and standard["limits"]
+    assert missing.status_code == 404 and "GB3838-2002" in missing.json()["detail"]
+
+
+def test_a_page_larger_than_allowed_is_refused(live: LiveApi) -> None:
+    with live.client("viewer") as client:
+        response = client.get("/api/v1/parameters", params={"limit": 501})
+    assert response.status_code == 422 and "500" in response.json()["detail"]
+
+
+def test_indicator_values_entered_by_an_operator(live: LiveApi) -> None:
+    entry = {"indicator": "county-sewage-treatment-rate", "period": "2025", "value": 96.5, "note": "住建局报送"}
+    with live.client("operator") as client:
+        stored = client.post("/api/v1/indicator-values", json=entry).json()
+        corrected = client.post("/api/v1/indicator-values", json={**entry, "value": 97.0}).json()
+    with live.client("scoring") as client:
+        listed = client.get("/api/v1/indicator-values", params={"period": "2025"}).json()
+    assert stored["entered_by"] == "test operator" and stored["value"] == 96.5
+    assert corrected["value"] == 97.0
+    assert listed["total"] == 1 and listed["items"][0]["value"] == 97.0

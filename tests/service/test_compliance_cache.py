@@ -1,0 +1,62 @@
+"""Compliance answers are reused until readings arrive, and never served stale after a write."""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from models.configuration import Configuration
+from service.api.app import create_app
+from service.settings import Settings
+from store.base import Store
+from store.duckdb_store import DuckDBStore
+from store.keys import KeyStore
+from store.state import StateDB
+from tests.service.conftest import serve_in_thread
+
+
+class StoredCounts:
+    """A CompliancePort answering from the store: how many readings, and how often it was asked."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.computed = store, 0
+
+    def _count(self) -> dict[str, Any]:
+        self.computed += 1
+        return {"readings": len(self.store.read())}
+
+    def evaluations(self, *, period: str, site: str | None = None) -> dict[str, Any]:
+        return self._count()
+
+    def compliance(self, *, period: str, kind: str | None = None) -> dict[str, Any]:
+        return self._count()
+
+    def indicators(self, *, period: str) -> dict[str, Any]:
+        return self._count()
+
+    def scorecard(self, *, period: str) -> dict[str, Any]:
+        return self._count()
+
+
+def test_answers_are_reused_until_a_write(tmp_path: Path, demo_config: Configuration) -> None:
+    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
+    token, _ = KeyStore(state).create(role="operator", name="op")
+    counts = StoredCounts(store)
+    settings = Settings(config_dir=demo_config.folder, state_path=tmp_path / "state.sqlite")
+    url, server, thread = serve_in_thread(
+        create_app(settings, config=demo_config, store=store, state=state, compliance=counts)
+    )
+    row = {"site": "qx-chujing", "parameter": "DO", "time": "2025-06-01T08:00:00+08:00", "value": 7.1}
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+            first = [client.get("/api/v1/indicators", params={"period": "2025"}).json() for _ in range(3)]
+            assert first == [{"readings": 0}] * 3 and counts.computed == 1
+            client.post("/api/v1/readings", json={"readings": [row]})
+            assert client.get("/api/v1/indicators", params={"period": "2025"}).json() == {"readings": 1}
+            assert client.get("/api/v1/scorecard", params={"period": "2025"}).json() == {"readings": 1}
+            assert counts.computed == 3
+    finally:
+        server.should_exit = True
+        thread.join()
+        store.close()
+        state.close()
