@@ -36,7 +36,7 @@ class Run:
 
 def wqmon(*args: str, store: str, state: Path | None = None) -> Run:
     """Run the CLI in-process with the store, configuration and state chosen by WQMON_* variables."""
-    env = {"WQMON_STORE": store, "WQMON_CONFIG_DIR": str(COUNTY), "WQMON_STATE": str(state) if state else None}
+    env = {"WQMON_STORE": store, "WQMON_CONFIG_DIR": str(COUNTY), "WQMON_STATE_PATH": str(state) if state else None}
     result = CliRunner().invoke(app, list(args), env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
