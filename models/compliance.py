@@ -153,11 +153,16 @@ def _by_volume(monthly: SurfaceEvaluation, sources: list[str], config: Configura
     meets = judged["meets_target"].astype(bool).to_numpy()
     failing = failing_items(monthly.items, judged.loc[~meets, "site"].unique().tolist(), config)
     by_site = volume.groupby(judged["site"])
+    measured = monthly.items.loc[monthly.items["site"].isin(sources)].groupby("site")["parameter"].agg(set)
     parts = [
         {
             "site": site,
             "volume_m3": round(float(v.sum()), 2),
             "compliant_volume_m3": round(float(v[meets[judged["site"].to_numpy() == site]].sum()), 2),
+            # Configured items never measured in the period: the source's judgement rests without them.
+            "unmeasured_items": [
+                code for code in config.items_of(config.sites[str(site)]) if code not in measured.get(site, set())
+            ],
         }
         for site, v in by_site
     ]
