@@ -11,6 +11,7 @@ protocol with httpx and nothing else.
 """
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -18,16 +19,18 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import httpx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.reading import as_readings  # noqa: E402
 from store.duckdb_store import DuckDBStore  # noqa: E402
 from store.influx import InfluxStore  # noqa: E402
-from store.line_protocol import batches, encode  # noqa: E402
+from store.line_protocol import batches  # noqa: E402
 from tests.store.influxd import InfluxServer, influxd_path  # noqa: E402
 
 
@@ -77,10 +80,24 @@ def query(label: str, rows: int, elapsed_s: float, note: str = "") -> None:
     print(f"{label:<21}{rows:>11,} rows      {elapsed_s * 1000:7.0f} ms {note}")
 
 
+def plain_append_seconds(frame: pd.DataFrame, path: Path) -> float:
+    """Seconds to append the validated frame to the same table with nothing else (no key check)."""
+    table = pa.Table.from_pandas(as_readings(frame), preserve_index=False)
+    DuckDBStore(path).close()  # creates the schema
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        connection.register("staged", table)
+        return seconds(lambda: connection.execute("INSERT INTO readings SELECT * FROM staged"))
+
+
 def bench_duckdb(frame: pd.DataFrame, folder: Path) -> None:
     n = len(frame)
+    rate("validate", n, seconds(lambda: as_readings(frame)), "(models.reading.as_readings, part of every write)")
+    plain_s = plain_append_seconds(frame, folder / "plain.duckdb")
+    rate("duckdb plain append", n, plain_s, "(Arrow INSERT, no key check: the floor)")
     with DuckDBStore(folder / "bench.duckdb") as store:
-        rate("duckdb write", n, seconds(lambda: store.write(frame)), "(one bulk write, idempotent)")
+        write_s = seconds(lambda: store.write(frame))
+        rate("duckdb write", n, write_s, f"(one bulk write, idempotent) = {plain_s / write_s:.2f} x plain append")
         for interval, flags, note in (
             ("day", None, "all flags"),
             ("day", ("N",), "flag N"),
@@ -89,6 +106,8 @@ def bench_duckdb(frame: pd.DataFrame, folder: Path) -> None:
             best = min(seconds(lambda i=interval, f=flags: store.aggregate(i, flags=f)) for _ in range(3))  # type: ignore[arg-type]
             rows = len(store.aggregate(interval, flags=flags))  # type: ignore[arg-type]
             query(f"duckdb {interval} means", rows, best, f"(best of 3, {note}, Asia/Shanghai days)")
+        query("duckdb latest", len(store.latest()), min(seconds(store.latest) for _ in range(3)), "(best of 3)")
+        query("duckdb series", len(store.series()), min(seconds(store.series) for _ in range(3)), "(best of 3)")
         part = frame.iloc[: min(n, 1_000_000)].assign(value=lambda f: f["value"] + 1)
         rate("duckdb rewrite", len(part), seconds(lambda: store.write(part)), "(corrections of stored keys)")
 
@@ -105,13 +124,13 @@ def bench_influx(frame: pd.DataFrame, folder: Path) -> None:
     try:
         raw_db, store_db = f"raw_{uuid.uuid4().hex[:8]}", f"store_{uuid.uuid4().hex[:8]}"
         server.query(f'CREATE DATABASE "{raw_db}"')
-        encode_s = seconds(lambda: encode(as_readings(frame)))
-        bodies = batches(encode(as_readings(frame)), size=5000)
+        encode_s = seconds(lambda: batches(as_readings(frame), size=5000))
+        bodies = batches(as_readings(frame), size=5000)
         with httpx.Client(base_url=server.url, timeout=120) as client:
 
             def post_raw() -> None:
                 for body in bodies:
-                    client.post("/write", params={"db": raw_db, "precision": "ns"}, content=body).raise_for_status()
+                    client.post("/write", params={"db": raw_db, "precision": "u"}, content=body).raise_for_status()
 
             raw_s = seconds(post_raw)
         store = InfluxStore(server.url, store_db, spool_path=folder / "spool.sqlite")
@@ -122,7 +141,9 @@ def bench_influx(frame: pd.DataFrame, folder: Path) -> None:
         rate("influxdb raw posting", n, raw_s, "(httpx, pre-encoded, 5000 points per request)")
         rate("influxdb write", n, write_s, f"= {raw_s / write_s:.2f} x raw posting")
         query_s = seconds(lambda: store.aggregate("day", flags=None))
-        query("influxdb day means", len(store.aggregate("day", flags=None)), query_s, "(raw points pulled, pandas)")
+        query(
+            "influxdb day means", len(store.aggregate("day", flags=None)), query_s, "(GROUP BY time(1d) on the server)"
+        )
         store.close()
     finally:
         server.stop()
@@ -139,6 +160,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wqmon-bench-") as tmp:
         folder = Path(tmp)
         frame = hourly_readings(options.sites, options.parameters, options.hours)
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work slows every figure)")
         print(f"{options.sites} sites x {options.parameters} parameters x {options.hours} h = {len(frame):,} readings")
         bench_duckdb(frame, folder)
         del frame

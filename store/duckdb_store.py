@@ -35,6 +35,7 @@ from store.query import (
     check_timezone,
     constant_offset_seconds,
     local_period_starts,
+    to_microseconds,
 )
 
 DEFAULT_PATH: Final[Path] = Path("data/wqmon.duckdb")
@@ -121,8 +122,12 @@ class DuckDBStore:
                 )
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 cursor.execute("BEGIN TRANSACTION")
-                cursor.execute(_MIGRATIONS[version])
-                cursor.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+                try:
+                    cursor.execute(_MIGRATIONS[version])
+                    cursor.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
                 cursor.execute("COMMIT")
 
     def schema_version(self) -> int:
@@ -133,7 +138,7 @@ class DuckDBStore:
 
     def write(self, readings: pd.DataFrame) -> int:
         """Store a frame in the reading shape; return how many readings were accepted."""
-        frame = as_readings(readings)
+        frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
         first, last = frame["time"].min(), frame["time"].max()
@@ -224,10 +229,17 @@ class DuckDBStore:
     def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
         """The newest reading of each (site, parameter, statistic); at equal times, the last source by name."""
         where, arguments = _where(Filters.of(sites=sites, parameters=parameters))
+        # Newest time per series first (a hash aggregate), then only rows at those times: a window
+        # over every reading took ~10x longer on 10 M readings.
         sql = f"""
-            SELECT {_COLUMNS} FROM readings {where}
-            QUALIFY row_number() OVER (PARTITION BY site, parameter, statistic ORDER BY time DESC, source DESC) = 1
-            ORDER BY site, parameter, time, statistic, source
+            WITH newest AS (
+                SELECT site, parameter, statistic, max(time) AS time FROM readings {where} GROUP BY ALL
+            )
+            SELECT {", ".join(f"r.{c}" for c in _COLUMNS.split(", "))}
+            FROM readings r JOIN newest n USING (site, parameter, statistic, time)
+            WHERE r.time >= (SELECT min(time) FROM newest)
+            QUALIFY row_number() OVER (PARTITION BY r.site, r.parameter, r.statistic ORDER BY r.source DESC) = 1
+            ORDER BY r.site, r.parameter, r.time, r.statistic, r.source
         """
         with self._cursor() as cursor:
             frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()

@@ -10,8 +10,10 @@ batch, by the next write, by flush(), and every `replay_interval_s` by a backgro
 Replaying a batch the server had in fact received is harmless: points are idempotent.
 
 Reads see what the server holds; `pending()` says how many points still wait in the spool.
-Aggregates are computed from the raw points with pandas (store/query.py), so they equal DuckDB's
-on every calendar (InfluxQL GROUP BY time() has no months and cannot halve non-detects).
+Aggregates equal DuckDB's (tests/store/test_backends_agree.py). Hourly and daily ones in a zone
+with one UTC offset over the data (Asia/Shanghai) run on the server with GROUP BY time(), detected
+values and non-detects apart; months, years and zones with summer time pull the raw points and
+aggregate them with pandas (store/query.py), since InfluxQL has no calendar months.
 """
 
 import datetime as dt
@@ -29,15 +31,17 @@ import pandas as pd
 
 from models.reading import as_readings, empty_readings
 from store.base import Interval, StoreError
-from store.line_protocol import MEASUREMENT, TAGS, batches, encode, quote_identifier, quote_string
+from store.line_protocol import MEASUREMENT, TAGS, batches, quote_identifier, quote_string
 from store.query import (
     Filters,
     as_aggregate,
     as_series_table,
     check_interval,
     check_timezone,
+    constant_offset_seconds,
     local_period_floor,
     sort_readings,
+    to_microseconds,
 )
 from store.spool import Spool
 
@@ -46,7 +50,7 @@ _TAG_LIST: Final[str] = ", ".join(quote_identifier(t) for t in TAGS)
 _FROM: Final[str] = f"FROM {quote_identifier(MEASUREMENT)}"
 
 
-class ServerUnavailable(Exception):
+class ServerUnavailable(ConnectionError):
     """The server did not answer, or answered 5xx: try again later."""
 
 
@@ -75,7 +79,8 @@ class InfluxStore:
         self.backoff_s = backoff_s
         headers = {"Authorization": f"Token {token}"} if token else {}
         auth = (username, password or "") if username else None
-        self._client = httpx.Client(base_url=self.url, headers=headers, auth=auth, timeout=timeout_s)
+        timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
+        self._client = httpx.Client(base_url=self.url, headers=headers, auth=auth, timeout=timeout)
         self._spool = Spool(spool_path)
         self._write_lock = threading.Lock()
         self._closing = threading.Event()
@@ -127,7 +132,7 @@ class InfluxStore:
 
     def _post(self, body: bytes) -> None:
         try:
-            response = self._client.post("/write", params={"db": self.database, "precision": "ns"}, content=body)
+            response = self._client.post("/write", params={"db": self.database, "precision": "u"}, content=body)
         except httpx.TransportError as error:
             raise ServerUnavailable(str(error)) from error
         if response.status_code == 204:
@@ -153,11 +158,15 @@ class InfluxStore:
     # -- writing and the spool ---------------------------------------------------------------
 
     def write(self, readings: pd.DataFrame) -> int:
-        """Deliver or durably spool a frame of readings; return how many were accepted."""
-        frame = as_readings(readings)
+        """Deliver or durably spool a frame of readings; return how many were accepted.
+
+        Raises StoreError when the server refuses a batch (credentials, unknown database); the
+        batches before it are stored, the refused one and those after it are not accepted.
+        """
+        frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
-        bodies = batches(encode(frame), size=self.batch_size)
+        bodies = batches(frame, size=self.batch_size)
         with self._write_lock:
             if not self._drain():
                 self._spool.append(bodies)
@@ -201,7 +210,7 @@ class InfluxStore:
     def _query(self, statement: str) -> Iterator[dict[str, Any]]:
         """Run InfluxQL (chunked) and yield each series of the answer (name, tags, columns, values)."""
         data = {"q": statement}
-        params = {"db": self.database, "epoch": "ns", "chunked": "true", "chunk_size": "100000"}
+        params = {"db": self.database, "epoch": "u", "chunked": "true", "chunk_size": "100000"}
         try:
             with self._client.stream("POST", "/query", params=params, data=data) as response:
                 if response.status_code != 200:
@@ -244,7 +253,7 @@ class InfluxStore:
         owner = np.repeat(np.arange(len(tag_sets)), counts)
         for position, tag in enumerate(TAGS):
             frame[tag] = np.array([tag_set[position] for tag_set in tag_sets], dtype=object)[owner]
-        frame["time"] = pd.to_datetime(frame["time"].astype("int64"), unit="ns", utc=True)
+        frame["time"] = pd.to_datetime(frame["time"].astype("int64"), unit="us", utc=True)
         return frame
 
     def read(
@@ -287,10 +296,17 @@ class InfluxStore:
         filters = Filters.of(
             sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
         )
-        where = _where(filters)
-        if where is None:
+        conditions = _conditions(filters)
+        if conditions is None:
             return as_aggregate(pd.DataFrame())
-        frame = self._points(["value", "non_detect"], where)
+        if interval in ("hour", "day"):
+            span = self._time_span(conditions)
+            if span is None:
+                return as_aggregate(pd.DataFrame())
+            offset_s = constant_offset_seconds(timezone, *span)
+            if offset_s is not None:
+                return self._aggregate_on_server(interval, conditions, span, offset_s)
+        frame = self._points(["value", "non_detect"], _where_sql(conditions))
         if frame.empty:
             return as_aggregate(pd.DataFrame())
         value = frame["value"].to_numpy(dtype="float64")
@@ -298,6 +314,55 @@ class InfluxStore:
         frame["period"] = local_period_floor(frame["time"], interval, timezone)
         grouped = frame.groupby(["site", "parameter", "period"], sort=True)["v"]
         result = grouped.agg(["mean", "min", "max", "count"]).reset_index()
+        return as_aggregate(result)
+
+    def _time_span(self, conditions: list[str]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """Times of the first and the last point matching the conditions, or None when none does."""
+        where = _where_sql(conditions)
+        times = []
+        for function in ("first", "last"):
+            answer = list(self._query(f'SELECT {function}("value") {_FROM} {where}'))
+            if not answer:
+                return None
+            times.append(pd.Timestamp(int(answer[0]["values"][0][0]), unit="us", tz="UTC"))
+        return times[0], times[1]
+
+    def _aggregate_on_server(
+        self, interval: Interval, conditions: list[str], span: tuple[pd.Timestamp, pd.Timestamp], offset_s: int
+    ) -> pd.DataFrame:
+        """Hourly or daily aggregates by InfluxQL GROUP BY time(), for a zone with one UTC offset over the data.
+
+        InfluxQL cannot halve non-detects inside mean(), so detected values and non-detects are
+        summed in two queries and combined: mean = (sum + sum_nd / 2) / (n + n_nd).
+        """
+        step_s = 3600 if interval == "hour" else 86400
+        # Buckets start at local midnight (or the local full hour): UTC epoch multiples shifted by -offset.
+        shift_s = (-offset_s) % step_s
+        bounds = [f"time >= {span[0].as_unit('ns').value}", f"time <= {span[1].as_unit('ns').value}"]
+        parts = []
+        for non_detect in (False, True):
+            where = _where_sql([*conditions, *bounds, f'"non_detect" = {str(non_detect).lower()}'])
+            statement = (
+                f'SELECT sum("value"), min("value"), max("value"), count("value") {_FROM} {where} '
+                f'GROUP BY time({step_s}s, {shift_s}s), "site", "parameter" fill(none)'
+            )
+            rows = []
+            for series in self._query(statement):
+                tags = series.get("tags") or {}
+                for when, total, low, high, count in series["values"]:
+                    rows.append((tags.get("site", ""), tags.get("parameter", ""), when, total, low, high, count))
+            part = pd.DataFrame(rows, columns=["site", "parameter", "period", "sum", "min", "max", "count"])
+            if non_detect:  # half the detection limit
+                part[["sum", "min", "max"]] = part[["sum", "min", "max"]] / 2
+            parts.append(part)
+        both = pd.concat(parts, ignore_index=True)
+        if both.empty:
+            return as_aggregate(both)
+        grouped = both.groupby(["site", "parameter", "period"], sort=True)
+        result = grouped.agg(sum=("sum", "sum"), min=("min", "min"), max=("max", "max"), count=("count", "sum"))
+        result["mean"] = result["sum"] / result["count"]
+        result = result.reset_index()
+        result["period"] = pd.to_datetime(result["period"].astype("int64"), unit="us", utc=True)
         return as_aggregate(result)
 
     def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
@@ -327,8 +392,8 @@ class InfluxStore:
         frame = parts["count"].merge(parts["first"], on=list(TAGS)).merge(parts["last"], on=list(TAGS))
         if frame.empty:
             return as_series_table(frame)
-        frame["first"] = pd.to_datetime(frame["first"].astype("int64"), unit="ns", utc=True)
-        frame["last"] = pd.to_datetime(frame["last"].astype("int64"), unit="ns", utc=True)
+        frame["first"] = pd.to_datetime(frame["first"].astype("int64"), unit="us", utc=True)
+        frame["last"] = pd.to_datetime(frame["last"].astype("int64"), unit="us", utc=True)
         grouped = frame.groupby(["site", "parameter", "statistic"])
         result = grouped.agg(count=("count", "sum"), first=("first", "min"), last=("last", "max")).reset_index()
         return as_series_table(result)
@@ -347,8 +412,8 @@ class InfluxStore:
         self._client.close()
 
 
-def _where(filters: Filters) -> str | None:
-    """An InfluxQL WHERE clause for the filters, or None when they can match nothing."""
+def _conditions(filters: Filters) -> list[str] | None:
+    """InfluxQL conditions for the filters, or None when they can match nothing."""
     clauses: list[str] = []
     for column, allowed in (
         ("site", filters.sites),
@@ -365,4 +430,14 @@ def _where(filters: Filters) -> str | None:
         clauses.append(f"time >= {filters.start.as_unit('ns').value}")
     if filters.end is not None:
         clauses.append(f"time < {filters.end.as_unit('ns').value}")
-    return ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return clauses
+
+
+def _where_sql(conditions: list[str]) -> str:
+    return ("WHERE " + " AND ".join(conditions)) if conditions else ""
+
+
+def _where(filters: Filters) -> str | None:
+    """An InfluxQL WHERE clause for the filters, or None when they can match nothing."""
+    conditions = _conditions(filters)
+    return None if conditions is None else _where_sql(conditions)

@@ -5,6 +5,8 @@ Both backends must give the same answers (tests/store/test_contract.py), so the 
 - times in filters must carry a zone; they are compared in UTC, `start` inclusive, `end` exclusive;
 - a period is a local calendar hour, day, month or year in the requested zone, reported by its start
   as a UTC instant;
+- times are kept to the microsecond (DuckDB's TIMESTAMPTZ resolution): finer times are floored,
+  so readings a few nanoseconds apart share a key;
 - a non-detect enters mean, min and max at half its detection limit (the usual convention of Chinese
   surface-water assessment: 未检出按检出限一半参与统计); `count` counts every reading in the period.
 """
@@ -56,23 +58,6 @@ class Filters:
             statistics=_names(statistics, "statistics"),
             flags=_names(flags, "flags"),
         )
-
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Keep the rows of a reading frame that pass the filters (for backends that filter in pandas)."""
-        keep = np.ones(len(frame), dtype=bool)
-        for column, allowed in (
-            ("site", self.sites),
-            ("parameter", self.parameters),
-            ("statistic", self.statistics),
-            ("flag", self.flags),
-        ):
-            if allowed is not None:
-                keep &= frame[column].isin(allowed).to_numpy()
-        if self.start is not None:
-            keep &= (frame["time"] >= self.start).to_numpy()
-        if self.end is not None:
-            keep &= (frame["time"] < self.end).to_numpy()
-        return frame.loc[keep]
 
 
 def _names(values: Sequence[str] | None, what: str) -> tuple[str, ...] | None:
@@ -149,6 +134,14 @@ def local_period_floor(times: pd.Series, interval: Interval, timezone: str) -> p
     else:
         floored = local.dt.to_period("M" if interval == "month" else "Y").dt.start_time
     return local_period_starts(floored, timezone)
+
+
+def to_microseconds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Readings with times floored to the microsecond (a copy only when some time is finer)."""
+    nanoseconds = frame["time"].array.asi8
+    if (nanoseconds % 1000 == 0).all():
+        return frame
+    return frame.assign(time=frame["time"].dt.floor("us"))
 
 
 def empty_aggregate() -> pd.DataFrame:

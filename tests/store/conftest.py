@@ -2,7 +2,7 @@
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -13,15 +13,20 @@ from store.influx import InfluxStore
 from tests.store.influxd import InfluxServer, influxd_path
 
 
+def require_influxd(environ: Mapping[str, str]) -> str:
+    """The influxd to run; skips the test without one, or fails it when CI=true."""
+    executable = influxd_path(environ)
+    if executable is None:
+        if environ.get("CI", "").lower() == "true":
+            pytest.fail("influxd is not installed, and CI=true requires the InfluxDB tests to run")
+        pytest.skip("influxd is not installed (apt-get install influxdb)")
+    return executable
+
+
 @pytest.fixture(scope="session")
 def influx_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
     """A real influxd on 127.0.0.1 for the session; skipped without influxd, except under CI=true."""
-    executable = influxd_path()
-    if executable is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("influxd is not installed, and CI=true requires the InfluxDB tests to run")
-        pytest.skip("influxd is not installed (apt-get install influxdb)")
-    server = InfluxServer(tmp_path_factory.mktemp("influxd"), executable)
+    server = InfluxServer(tmp_path_factory.mktemp("influxd"), require_influxd(os.environ))
     server.start()
     yield server
     server.stop()

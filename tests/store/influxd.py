@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -41,8 +42,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def influxd_path() -> str | None:
-    """Where influxd is installed, or None."""
+def influxd_path(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Where influxd is installed (or WQMON_INFLUXD says it is), or None."""
+    chosen = environ.get("WQMON_INFLUXD")
+    if chosen is not None:
+        return chosen if os.access(chosen, os.X_OK) else None
     return shutil.which("influxd") or ("/usr/bin/influxd" if os.access("/usr/bin/influxd", os.X_OK) else None)
 
 

@@ -60,7 +60,7 @@ def test_reads_agree(both: tuple[DuckDBStore, InfluxStore]) -> None:
 
 
 @pytest.mark.parametrize("interval", ["hour", "day", "month", "year"])
-@pytest.mark.parametrize("timezone", ["Asia/Shanghai", "Europe/Berlin"])
+@pytest.mark.parametrize("timezone", ["Asia/Shanghai", "Europe/Berlin", "Asia/Kolkata"])
 def test_aggregates_agree(both: tuple[DuckDBStore, InfluxStore], interval: str, timezone: str) -> None:
     duck, influx = both
     for flags in (("N",), None):

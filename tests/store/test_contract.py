@@ -76,6 +76,24 @@ def test_readings_differing_in_statistic_or_source_are_distinct(store: Store) ->
     assert sorted(store.read()["value"].tolist()) == [1.0, 2.0, 3.0]
 
 
+def test_times_are_kept_to_the_microsecond(store: Store) -> None:
+    store.write(
+        readings(
+            [
+                {"site": "s1", "time": "2024-03-01 00:00:00.000001", "value": 1.0},
+                {"site": "s1", "time": "2024-03-01 00:00:00.000001999", "value": 2.0},
+                {"site": "s1", "time": "1969-12-31 23:59:59.999999", "value": 3.0},
+            ]
+        )
+    )
+    got = store.read()
+    assert got["time"].tolist() == [
+        pd.Timestamp("1969-12-31 23:59:59.999999", tz="UTC"),
+        pd.Timestamp("2024-03-01 00:00:00.000001", tz="UTC"),
+    ]
+    assert got["value"].tolist() == [3.0, 2.0]
+
+
 def test_read_filters_by_site_parameter_time_statistic_and_flag(store: Store) -> None:
     store.write(
         readings(

@@ -1,5 +1,9 @@
 """What only the DuckDB store does: one file that persists, a versioned schema, one owner, threads."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -76,3 +80,19 @@ def test_a_closed_store_says_so(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.read()
+
+
+def test_a_file_another_process_owns_is_refused_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "wqmon.duckdb"
+    DuckDBStore(path).close()
+    owner_code = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
+    owner = subprocess.Popen([sys.executable, "-c", owner_code, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="one process owns a DuckDB file"):
+            DuckDBStore(path)
+    finally:
+        os.kill(owner.pid, signal.SIGTERM)
+        owner.wait(timeout=30)
+        if owner.stdout is not None:
+            owner.stdout.close()
