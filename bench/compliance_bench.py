@@ -6,7 +6,8 @@ a fresh process reads the year, builds daily means, monthly values and classes, 
 compliance rate and the scorecard. Target: under 15 s on this machine.
 
 Measured 2026-11-25 at full size on the shared 2-core machine (load average 7-8.5 from the other
-developers): 21.8-33.7 s wall, 11.6 s CPU time of the evaluating process (start-up included),
+developers): 11.8-33.7 s wall (11.8 s in the last run, after merging main), ~11 s CPU time of the
+evaluating process (start-up included),
 peak RSS 2.6 GiB. About 85 % of the wall time is the store: DuckDB's daily aggregate of 52.6 M
 rows and the read of 4.2 M hourly pH values (averaged through [H+], which the Store protocol's
 arithmetic aggregate cannot do); evaluations ~1.5-2 s, rates and scorecard ~0.5 s.
