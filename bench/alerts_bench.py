@@ -46,7 +46,8 @@ def synthetic(days: int, rng: np.random.Generator) -> pd.DataFrame:
         times = pd.date_range(start, periods=days * 24 // (1 if step == "1h" else 4), freq=step)
         for code in ITEMS:
             scale = TYPICAL[code] / (1 if site == "plant" or code in ("w01001", "w01010") else 10)
-            values = np.round(rng.lognormal(np.log(scale), 0.3, len(times)), 2)
+            sigma = 0.02 if code in ("w01001", "w01010") else 0.3
+            values = np.round(rng.lognormal(np.log(scale), sigma, len(times)), 2)
             values[rng.random(len(times)) < 0.01] *= 5  # spikes and exceedances
             values[100:110] = values[100]  # a stuck analyser
             flags = np.where(rng.random(len(times)) < 0.005, "D", "N")

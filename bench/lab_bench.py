@@ -1,7 +1,7 @@
 """Time the import of a large lab spreadsheet (issue 5: 100,000 rows in under 10 s).
 
-Run by hand from the repository root:
-`python -m bench.lab_bench [--rows 100000] [--layout wide|long] [--format xlsx|csv] [--reader openpyxl]`.
+Run by hand:
+`python bench/lab_bench.py [--rows 100000] [--layout wide|long] [--format xlsx|csv] [--reader openpyxl]`.
 Writes the file once into a temporary folder (that part is not timed), then prints the seconds
 spent reading and converting it, and how many readings and problems came out.
 """
@@ -9,14 +9,17 @@ spent reading and converting it, and how many readings and problems came out.
 import argparse
 import datetime as dt
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
 
-from ingest.lab.importer import import_lab_file
-from models.configuration import Configuration
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest.lab.importer import import_lab_file  # noqa: E402
+from models.configuration import Configuration  # noqa: E402
 
 ITEMS = ["水温(℃)", "pH", "溶解氧(mg/L)", "高锰酸盐指数(mg/L)", "氨氮(mg/L)", "总磷（mg/L）", "总氮(mg/L)", "铅(µg/L)"]
 SITES = [(f"s{i:03d}", f"断面{i:03d}") for i in range(50)]

@@ -60,7 +60,7 @@ def _check_statistics(statistics: tuple[str, ...]) -> tuple[str, ...]:
 class ExceedanceRule(_Section):
     """Values judged against the site's limit; severity from the exceedance multiple."""
 
-    statistics: tuple[str, ...] = ("sample", "rtd", "hour_avg")
+    statistics: tuple[str, ...] = ("sample", "hour_avg")  # real-time values are not judged: limits are for means
     daily_statistics: tuple[str, ...] = ("day_avg",)
     critical_multiple: float = Field(default=1.0, ge=0)  # (value − limit) / limit at or above: critical
     unmultiplied_severity: Severity = "warning"  # pH, DO: no multiple is defined (环办〔2011〕22号)
@@ -76,7 +76,7 @@ class EarlyWarningRule(_Section):
     """A value above `share` of an upper limit, not yet over it."""
 
     share: float = Field(default=0.8, gt=0, lt=1)
-    statistics: tuple[str, ...] = ("sample", "rtd", "hour_avg", "day_avg")
+    statistics: tuple[str, ...] = ("sample", "hour_avg", "day_avg")
     severity: Severity = "warning"
 
     _statistics = field_validator("statistics")(_check_statistics)

@@ -62,7 +62,7 @@ def render_message(alert: Mapping[str, object], configuration: Configuration, la
     name = parameter.name(lang) if parameter is not None else code
     unit = parameter.unit if parameter is not None else ""
     unit = "" if unit == "1" else unit
-    decimals = parameter.decimals if parameter is not None and parameter.decimals is not None else 3
+    decimals = parameter.decimals if parameter is not None else None
     statistic = STATISTIC_NAMES.get(str(alert.get("statistic") or ""), ("", ""))[1 if en else 0]
     value = _number(alert.get("value"), decimals, unit)
     limit = _number(alert.get("limit"), None, unit)
@@ -74,6 +74,8 @@ def render_message(alert: Mapping[str, object], configuration: Configuration, la
 
     if rule in ("exceedance", "daily_exceedance"):
         below = detail == "lower"
+        if not limit:  # 不得检出 items (GB 18918 表2 烷基汞)
+            return f"{head} detected; {label} requires not detected" if en else f"{head} 检出，{label}标准要求不得检出"
         if en:
             text = f"{head} is {'below' if below else 'above'} the {label} limit {limit}"
             return text + (f", {multiple:.2f} times over" if not math.isnan(multiple) else "")

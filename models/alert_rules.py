@@ -77,8 +77,9 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
     """Exceedance, daily exceedance and early warning against each site's standard and class.
 
     Plants are judged by their GB 18918 class, sections, lakes and sources by the target class
-    of GB 3838 (Configuration.target_of). Only normal data (flag N) is judged: data flagged as
-    fault, maintenance or calibration is invalid for compliance (HJ 356-2019, HJ 212 Table 8).
+    of GB 3838 (Configuration.target_of); reference-only items are not. Only normal data (flag N)
+    is judged: data flagged as fault, maintenance or calibration is invalid for compliance
+    (HJ 356-2019, HJ 212 Table 8).
     """
     exceedance, warning = rules.exceedance, rules.early_warning
     statistics = set(exceedance.statistics) | set(exceedance.daily_statistics) | set(warning.statistics)
@@ -88,12 +89,14 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
         return empty_conditions()
     judged = _judge_by_site(frame, configuration)
     meets = judged["meets_target"]
-    known = meets.notna().to_numpy()
+    # Reference items (GB 3838 water temperature, TN, fecal coliform; 环办〔2011〕22号) are not judged.
+    known = meets.notna().to_numpy() & ~judged["reference_only"].to_numpy(dtype=bool)
     fails = known & ~meets.fillna(True).to_numpy(dtype=bool)
     values = frame["value"].to_numpy()
     low, high, bound = judged["low"].to_numpy(), judged["high"].to_numpy(), judged["bound"].to_numpy()
     below = values < low
     limit = np.where(below, low, high)
+    limit = np.where(np.isfinite(limit), limit, np.nan)  # 不得检出 items have no number
     side = np.where(below | (bound == "lower"), "lower", "upper")
     multiple = judged["exceedance_multiple"].to_numpy()
     severity = np.where(
@@ -210,6 +213,7 @@ def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.Data
         judged["low"] = np.where(row >= 0, table.low[safe, target], np.nan)
         judged["high"] = np.where(row >= 0, table.high[safe, target], np.nan)
         judged["bound"] = np.where(row >= 0, table.bound[safe], "none")
+        judged["reference_only"] = (row >= 0) & table.reference_only[safe]
         judged.index = part.index
         pieces.append(judged)
     return pd.concat(pieces).loc[frame.index]
@@ -270,12 +274,8 @@ def _constant(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
 
 def _spike(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
     rule = rules.spike
-    median = (
-        series.groupby("series")["value"]
-        .transform(lambda s: s.shift(1).rolling(rule.window, min_periods=rule.min_history).median())
-        .to_numpy()
-    )
     values = series["value"].to_numpy()
+    median = _previous_median(values, series["series"].to_numpy(), window=rule.window, min_count=rule.min_history)
     deviation = np.abs(values - median)
     absolute = series["parameter"].map(rule.max_change).astype(float).to_numpy()
     threshold = np.where(np.isnan(absolute), rule.factor * np.maximum(np.abs(median), rule.floor), absolute)
@@ -288,6 +288,23 @@ def _spike(series: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
         limit=threshold[take],
         reference=median[take],
     )
+
+
+def _previous_median(values: np.ndarray, series: np.ndarray, *, window: int, min_count: int) -> np.ndarray:
+    """Median of the up to `window` values before each one in the same series; NaN with fewer than `min_count`."""
+    n = len(values)
+    before = np.full((n, window), np.nan)
+    for lag in range(1, window + 1):  # one vectorised column per lag, not one Python step per row
+        if lag >= n:
+            break
+        same = series[lag:] == series[:-lag]
+        before[lag:, lag - 1] = np.where(same, values[:-lag], np.nan)
+    count = np.sum(~np.isnan(before), axis=1)
+    median = np.full(n, np.nan)
+    enough = count >= min_count
+    if enough.any():
+        median[enough] = np.nanmedian(before[enough], axis=1)
+    return median
 
 
 def _implausible(readings: pd.DataFrame, catalogue: Catalogue, rules: AlertConfig) -> pd.DataFrame:
@@ -395,10 +412,11 @@ def _conditions(
     if n == 0 and not build_empty:
         return empty_conditions()
 
-    def column(name: str, default: object, dtype: Any) -> pd.Series:
+    def column(name: str, default: object, dtype: Any) -> Any:
         if name in frame:
-            return frame[name].reset_index(drop=True).astype(dtype)
-        return pd.Series([default] * n, dtype=dtype)
+            values = frame[name]
+            return (values if values.dtype == dtype else values.astype(dtype)).array
+        return pd.array([default] * n, dtype=dtype)
 
     fires = np.broadcast_to(np.asarray(firing, dtype=bool), (n,))
     sev = np.broadcast_to(np.asarray(severity if severity is not None else "warning", dtype=object), (n,))
@@ -407,9 +425,9 @@ def _conditions(
         {
             "site": column("site", "", "string"),
             "parameter": column("parameter", "", "string"),
-            "rule": pd.Series([rule] * n, dtype="string"),
+            "rule": pd.array([rule] * n, dtype="string"),
             "time": column("time", pd.NaT, "datetime64[ns, UTC]"),
-            "statistic": pd.Series([statistic] * n, dtype="string")
+            "statistic": pd.array([statistic] * n, dtype="string")
             if statistic is not None
             else column("statistic", "", "string"),
             "value": np.asarray(value if value is not None else column("value", np.nan, "float64"), dtype=float),
@@ -417,9 +435,9 @@ def _conditions(
             "multiple": np.asarray(multiple if multiple is not None else nan, dtype=float),
             "reference": np.asarray(reference if reference is not None else nan, dtype=float),
             "flag": column("flag", "N", "string"),
-            "detail": pd.Series(np.broadcast_to(np.asarray(detail, dtype=object), (n,)), dtype="string"),
+            "detail": pd.array(np.broadcast_to(np.asarray(detail, dtype=object), (n,)), dtype="string"),
             "firing": fires.copy(),
-            "severity": pd.Series(sev, dtype="string").where(fires),
+            "severity": pd.array(np.where(fires, sev, np.array(None)), dtype="string"),
         }
     )
     return out

@@ -12,13 +12,14 @@ Wiring (done by `wqmon serve`)::
 Lifecycle: a firing condition opens the alert of its key (site, parameter, rule) or, when one is
 active, counts another firing on it (raising its severity, never lowering it). The key's next
 normal reading resolves it. open → acknowledged (by whom, with a note) → resolved. Escalation
-level 1 when unacknowledged `unacknowledged_minutes` after opening, level 2 when unresolved after
-`open_minutes`.
+level 1 when unacknowledged `unacknowledged_minutes` after it was raised, level 2 when unresolved
+after `open_minutes` (counted on the engine's clock, not from the readings' times).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -61,6 +62,9 @@ class AlertEngine:
             dispatcher = self.dispatcher = WebhookDispatcher(state, self.rules.webhooks, self.rules.delivery,
                                                              clock=clock)  # fmt: skip
         self._clock = clock
+        # process() runs in ingest threads, check() on a timer, acknowledge() in API workers: one
+        # lock keeps read-active-then-write atomic, so a key never gets two active alerts.
+        self._lock = threading.RLock()
 
     # -- evaluation ---------------------------------------------------------------------------
 
@@ -117,6 +121,11 @@ class AlertEngine:
         """Open, update and resolve alerts from a conditions frame (models.alert_rules), in time order."""
         if conditions.empty:
             return []
+        with self._lock, self.alerts.state.transaction():
+            changed = self._apply(conditions)
+        return changed
+
+    def _apply(self, conditions: pd.DataFrame) -> list[Alert]:
         frame = conditions.reset_index(drop=True)
         frame["key"] = frame["site"] + "\x1f" + frame["parameter"] + "\x1f" + frame["rule"]
         active = self.alerts.active()
@@ -155,7 +164,9 @@ class AlertEngine:
         severity = SEVERITIES[rank]
         if current is None:
             fields["severity"] = severity
-            alert = self.alerts.open(fields, count=count, at=pd.Timestamp(first).to_pydatetime())
+            alert = self.alerts.open(
+                fields, count=count, at=pd.Timestamp(first).to_pydatetime(), raised_at=self._clock()
+            )
             self._notify("opened", alert)
             return alert
         raised = SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
@@ -176,30 +187,36 @@ class AlertEngine:
     def _escalate(self, now: dt.datetime) -> list[Alert]:
         policy = self.rules.escalation
         changed = []
-        for alert in self.alerts.active().values():
-            age = now - alert.opened_at
+        with self._lock:
+            active = list(self.alerts.active().values())
+        for alert in active:
+            age = now - alert.raised_at  # not the data time: a backfill of old data is news now
             level = 0
             if alert.status == "open" and age >= dt.timedelta(minutes=policy.unacknowledged_minutes):
                 level = 1
             if age >= dt.timedelta(minutes=policy.open_minutes):
                 level = 2
             if level > alert.escalation_level:
-                escalated = self.alerts.escalate(alert.id, level=level, at=now)
-                self._notify("escalated", escalated)
-                changed.append(escalated)
+                with self._lock:
+                    escalated = self.alerts.escalate(alert.id, level=level, at=now)
+                if escalated is not None:
+                    self._notify("escalated", escalated)
+                    changed.append(escalated)
         return changed
 
     # -- people -------------------------------------------------------------------------------
 
     def acknowledge(self, alert_id: int, by: str, note: str | None = None, *, now: dt.datetime | None = None) -> Alert:
         """open → acknowledged by `by` (a person or API key name), with an optional note."""
-        alert = self.alerts.acknowledge(alert_id, by=by, note=note, at=now if now is not None else self._clock())
+        with self._lock:
+            alert = self.alerts.acknowledge(alert_id, by=by, note=note, at=now if now is not None else self._clock())
         self._notify("acknowledged", alert)
         return alert
 
     def resolve(self, alert_id: int, by: str, note: str | None = None, *, now: dt.datetime | None = None) -> Alert:
         """Close an alert by hand (the data need not have recovered)."""
-        alert = self.alerts.resolve(alert_id, at=now if now is not None else self._clock(), by=by, note=note)
+        with self._lock:
+            alert = self.alerts.resolve(alert_id, at=now if now is not None else self._clock(), by=by, note=note)
         self._notify("resolved", alert)
         return alert
 

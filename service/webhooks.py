@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -83,11 +84,13 @@ class WebhookDispatcher:
         return ids
 
     def deliver_due(self) -> int:
-        """Attempt every delivery that is due now; returns how many were attempted."""
-        due = self.log.due(self._clock())
-        for item in due:
-            self._attempt(item)
-        return len(due)
+        """Attempt every delivery that is due now, each webhook's in order; returns how many were attempted."""
+        attempted = 0
+        while due := self.log.due(self._clock()):
+            for item in due:
+                self._attempt(item)
+            attempted += len(due)
+        return attempted
 
     def _attempt(self, item: PendingDelivery) -> None:
         webhook = self.webhooks.get(item.webhook)
@@ -142,17 +145,12 @@ class WebhookDispatcher:
 
     def drain(self, timeout: float) -> bool:
         """Wait until nothing is pending (delivered or given up), at most `timeout` seconds."""
-        deadline = threading.Event()
-        timer = threading.Timer(timeout, deadline.set)
-        timer.start()
-        try:
-            while self.log.pending_count() and not deadline.is_set():
-                self._wake.set()
-                with self._idle:
-                    self._idle.wait(timeout=0.05)
-            return self.log.pending_count() == 0
-        finally:
-            timer.cancel()
+        deadline = time.monotonic() + timeout
+        while self.log.pending_count() and time.monotonic() < deadline:
+            self._wake.set()
+            with self._idle:
+                self._idle.wait(timeout=0.05)
+        return self.log.pending_count() == 0
 
     def close(self) -> None:
         """Stop the worker; pending deliveries stay in the outbox for the next start."""

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS alerts (
     status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
     severity TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
     statistic TEXT NOT NULL DEFAULT '',
-    opened_at TEXT NOT NULL,
+    opened_at TEXT NOT NULL,  -- time of the first firing reading
+    raised_at TEXT NOT NULL,  -- when the service raised it (escalation counts from here)
     last_seen TEXT NOT NULL,
     count INTEGER NOT NULL,
     value REAL,
@@ -83,6 +84,7 @@ class Alert:
     severity: str
     statistic: str
     opened_at: dt.datetime
+    raised_at: dt.datetime
     last_seen: dt.datetime
     count: int
     value: float | None
@@ -128,7 +130,7 @@ def _time(text: str | None) -> dt.datetime | None:
 
 def _alert(row: sqlite3.Row) -> Alert:
     data = dict(row)
-    for name in ("opened_at", "last_seen", "acknowledged_at", "resolved_at", "escalated_at"):
+    for name in ("opened_at", "raised_at", "last_seen", "acknowledged_at", "resolved_at", "escalated_at"):
         data[name] = _time(data[name])
     return Alert(**data)
 
@@ -193,49 +195,31 @@ class AlertStore:
             counts[row["severity"]] = int(row["n"])
         return counts
 
-    def open(self, fields: dict[str, Any], *, count: int, at: dt.datetime) -> Alert:
-        """Insert a new open alert (fields: site, parameter, rule, severity, statistic, value, …)."""
+    def open(self, fields: dict[str, Any], *, count: int, at: dt.datetime, raised_at: dt.datetime) -> Alert:
+        """Insert a new open alert first seen `at` (data time), raised now (`raised_at`, the clock)."""
         columns = ["site", "parameter", "rule", "severity", "statistic", "value", "limit", "multiple",
                    "reference", "flag", "detail", "message"]  # fmt: skip
         values = [fields[c] for c in columns]
         quoted = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         rows = self.state.execute(
-            f"INSERT INTO alerts ({quoted}, status, opened_at, last_seen, count) "
-            f"VALUES ({marks}, 'open', ?, ?, ?) RETURNING id",
-            (*values, to_text(at), to_text(fields["time"]), count),
+            f"INSERT INTO alerts ({quoted}, status, opened_at, raised_at, last_seen, count) "
+            f"VALUES ({marks}, 'open', ?, ?, ?, ?) RETURNING id",
+            (*values, to_text(at), to_text(raised_at), to_text(fields["time"]), count),
         )
         alert_id = int(rows[0][0])
-        self.add_event(alert_id, "opened", at=at)
+        self.add_event(alert_id, "opened", at=raised_at)
         return self.get(alert_id)
 
     def update(self, alert: Alert, fields: dict[str, Any], *, count: int, severity: str) -> Alert:
-        """Record `count` more firings of an active alert; the newest firing's values replace the old."""
-        last_seen = max(alert.last_seen, fields["time"])
-        newer = fields["time"] >= alert.last_seen
+        """Record `count` more firings of an active alert; a newer firing's values replace the old."""
+        columns = ("value", "limit", "multiple", "reference", "flag", "detail", "statistic", "message")
+        newer = fields["time"] >= alert.last_seen  # late data counts but does not replace the newest values
+        source = fields if newer else alert.to_dict()
         self.state.execute(
             'UPDATE alerts SET count = count + ?, severity = ?, last_seen = ?, value = ?, "limit" = ?, '
             "multiple = ?, reference = ?, flag = ?, detail = ?, statistic = ?, message = ? WHERE id = ?",
-            (
-                count,
-                severity,
-                to_text(last_seen),
-                *(
-                    (fields[c] for c in ("value", "limit", "multiple", "reference", "flag", "detail", "statistic"))
-                    if newer
-                    else (
-                        alert.value,
-                        alert.limit,
-                        alert.multiple,
-                        alert.reference,
-                        alert.flag,
-                        alert.detail,
-                        alert.statistic,
-                    )  # fmt: skip
-                ),
-                fields["message"] if newer else alert.message,
-                alert.id,
-            ),
+            (count, severity, to_text(max(alert.last_seen, fields["time"])), *(source[c] for c in columns), alert.id),
         )
         return self.get(alert.id)
 
@@ -265,12 +249,15 @@ class AlertStore:
         self.add_event(alert_id, "resolved", at=at, by=by, note=note)
         return self.get(alert_id)
 
-    def escalate(self, alert_id: int, *, level: int, at: dt.datetime) -> Alert:
-        """Raise an active alert's escalation level."""
-        self.state.execute(
-            "UPDATE alerts SET escalation_level = ?, escalated_at = ? WHERE id = ? AND escalation_level < ?",
+    def escalate(self, alert_id: int, *, level: int, at: dt.datetime) -> Alert | None:
+        """Raise an active alert's escalation level; None when it is resolved or already that high."""
+        rows = self.state.execute(
+            "UPDATE alerts SET escalation_level = ?, escalated_at = ? "
+            "WHERE id = ? AND escalation_level < ? AND status != 'resolved' RETURNING id",
             (level, to_text(at), alert_id, level),
         )
+        if not rows:
+            return None
         self.add_event(alert_id, "escalated", at=at, note=f"level {level}")
         return self.get(alert_id)
 

@@ -71,12 +71,17 @@ class DeliveryLog:
         )
         return int(rows[0][0])
 
-    def due(self, now: dt.datetime, *, limit: int = 100) -> list[PendingDelivery]:
-        """Pending deliveries whose next attempt is due, oldest first."""
+    def due(self, now: dt.datetime) -> list[PendingDelivery]:
+        """The oldest pending delivery of each webhook, when its next attempt is due.
+
+        One at a time per webhook keeps a receiver's events in the order they happened: a
+        "resolved" never overtakes the "opened" that is still being retried.
+        """
         rows = self.state.execute(
-            "SELECT id, webhook, alert_id, event, body, attempts FROM alert_deliveries "
-            "WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (to_text(now), limit),
+            "SELECT id, webhook, alert_id, event, body, attempts FROM alert_deliveries AS d "
+            "WHERE status = 'pending' AND next_attempt_at <= ? AND id = "
+            "(SELECT min(id) FROM alert_deliveries WHERE webhook = d.webhook AND status = 'pending') ORDER BY id",
+            (to_text(now),),
         )
         return [PendingDelivery(**{k: row[k] for k in row.keys()}) for row in rows]
 

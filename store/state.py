@@ -8,6 +8,8 @@ its tables in its own module (store/quarantine.py, store/alerts.py …) and crea
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -41,6 +43,18 @@ class StateDB:
             self._connection.execute("BEGIN")
             try:
                 self._connection.executemany(sql, rows)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run several `execute` calls of this thread as one transaction: all or nothing, one commit."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise

@@ -1,5 +1,6 @@
 """Import one lab file: every sheet read, the good rows kept, every rejected cell listed."""
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from ingest.lab.tables import read_sheet
 from ingest.problems import Problem
 from models.configuration import Configuration
 from models.reading import empty_readings
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,9 +57,19 @@ def import_lab_file(
     except OSError as error:
         result.problems.append(Problem(file=name, reason=f"cannot read the file: {error.strerror or error}"))
         return result
+    except Exception as error:  # a reader library choking on a damaged file: report it, go on with the batch
+        _log.exception("lab file %s could not be read", name)
+        result.problems.append(Problem(file=name, reason=f"cannot read the file: {type(error).__name__}: {error}"))
+        return result
     frames = []
     for sheet in sheets:
-        sheet_result = read_sheet(sheet, file=name, config=config, source=lab_source(name), timezone=timezone)
+        try:
+            sheet_result = read_sheet(sheet, file=name, config=config, source=lab_source(name), timezone=timezone)
+        except Exception as error:  # one odd sheet must not lose the others
+            _log.exception("lab file %s sheet %s could not be read", name, sheet.name)
+            reason = f"sheet not read: {type(error).__name__}: {error}"
+            result.problems.append(Problem(file=name, sheet=sheet.name, reason=reason))
+            continue
         frames.append(sheet_result.readings)
         result.problems += sorted(sheet_result.problems, key=lambda p: (p.row or 0, p.column or ""))
     frames = [f for f in frames if not f.empty]

@@ -135,8 +135,9 @@ def _sites_and_times(
     elif len(by_role["time"]) > 1 and data[by_role["time"][1].position].map(_looks_like_clock).all():
         clock_column = by_role["time"][1]  # 采样日期 and 采样时间 in two columns
     if clock_column is not None:
-        # Shifting a UTC instant by the time of day is the same as shifting its local date.
-        times = add_clock(dates, data[clock_column.position])
+        # The date cell may carry a time of its own (an Excel datetime): start from local midnight.
+        midnight = dates.dt.tz_convert(timezone).dt.floor("D").dt.tz_convert("UTC")
+        times = add_clock(midnight, data[clock_column.position])
     bad_site = sites.isna()
     if bad_site.any():
         texts = raw_sites[bad_site].astype("string").fillna("")

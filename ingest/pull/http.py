@@ -13,6 +13,8 @@ import pandas as pd
 from ingest.lab.sheets import decode_text
 from ingest.pull.sources import HttpSourceConfig
 
+PAGE_FIELD = "_page"  # added to every record: the page it came on, and its number there
+RECORD_FIELD = "_record"
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -48,7 +50,10 @@ class HttpSource:
         return {auth.header: f"{auth.prefix}{secret}"}
 
     async def fetch(self, since: pd.Timestamp, client: httpx.AsyncClient) -> pd.DataFrame:
-        """Every record since `since` (UTC), all pages; SourceError when any page fails."""
+        """Every record since `since` (UTC), all pages; SourceError when any page fails.
+
+        Each record carries its page (`_page`) and its number on that page (`_record`).
+        """
         headers = self.headers()
         pagination = self.config.pagination
         frames: list[pd.DataFrame] = []
@@ -57,6 +62,8 @@ class HttpSource:
             params = self._params(since, page)
             body = await self._request(client, params, headers, page)
             frame = self._records(body, page)
+            frame[PAGE_FIELD] = page if page is not None else 1
+            frame[RECORD_FIELD] = range(1, len(frame) + 1)
             frames.append(frame)
             if pagination is None or len(frame) < pagination.size or frame.empty:
                 break

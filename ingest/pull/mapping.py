@@ -1,5 +1,6 @@
 """Records of a pull source (JSON objects or CSV rows) to readings, by the source's mapping."""
 
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -8,17 +9,25 @@ import pandas as pd
 from ingest.cells import Place, cells_to_readings, fold, fold_column
 from ingest.lab.dates import parse_times
 from ingest.problems import Problem
+from ingest.pull.http import PAGE_FIELD, RECORD_FIELD
 from ingest.pull.sources import MappingConfig
 from models.configuration import Configuration
 from models.reading import FLAGS, empty_readings
 
 
 def map_records(
-    records: pd.DataFrame, mapping: MappingConfig, config: Configuration, *, source: str, statistic: str
+    records: pd.DataFrame,
+    mapping: MappingConfig,
+    config: Configuration,
+    *,
+    source: str,
+    statistic: str,
+    now: pd.Timestamp | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Readings and problems of `records` (one row per record, numbered 1… in the fetch).
 
-    Problems name the record number as their row and the source field as their column.
+    Problems name the page as their sheet and the record's number on it as their row (when the
+    records carry `_page` and `_record`, as fetched ones do), and the source field as their column.
     """
     place = Place(file=source, sheet=None)
     if records.empty:
@@ -27,14 +36,15 @@ def map_records(
     needed += [mapping.parameter, mapping.value] if mapping.columns is None else []  # type: ignore[list-item]
     missing = [name for name in needed if name not in records.columns]
     if missing:
-        fields = ", ".join(map(str, records.columns))
+        fields = ", ".join(str(c) for c in records.columns if c not in (PAGE_FIELD, RECORD_FIELD))
         return empty_readings(), [place.problem(f"records have no field(s) {missing}; they have {fields}")]
     records = records.reset_index(drop=True)
     rows = pd.Series(np.arange(1, len(records) + 1), index=records.index)
+    pages = _pages(records)
 
     problems: list[Problem] = []
     sites = _sites(records[mapping.site], mapping, config)
-    times = _times(records[mapping.time], mapping.timezone)
+    times = _times(records[mapping.time], mapping.timezone, now if now is not None else pd.Timestamp.now(tz="UTC"))
     flags = _flags(records, mapping)
     bad_site, bad_time, bad_flag = sites.isna(), times.isna(), flags.isna()
     if bad_site.any():
@@ -60,10 +70,30 @@ def map_records(
         cells, column_problems = _long(records, rows, sites, times, flags, mapping, config, place)
     problems += column_problems
     if cells.empty:
-        return empty_readings(), problems
+        return empty_readings(), _on_pages(problems, pages)
     cells["raw"] = cells["raw"].where(~cells["raw"].isin(mapping.missing), None)
     readings, value_problems = cells_to_readings(cells, config, place, source=source, statistic=statistic)
-    return readings, problems + value_problems
+    return readings, _on_pages(problems + value_problems, pages)
+
+
+def _pages(records: pd.DataFrame) -> dict[int, tuple[int, int]]:
+    """Record number in the fetch → (page, number on the page), when the fetch said so."""
+    if PAGE_FIELD not in records or RECORD_FIELD not in records:
+        return {}
+    return dict(
+        zip(range(1, len(records) + 1), zip(records[PAGE_FIELD], records[RECORD_FIELD], strict=True), strict=True)
+    )
+
+
+def _on_pages(problems: list[Problem], pages: dict[int, tuple[int, int]]) -> list[Problem]:
+    """Problems placed as "page P, record R" rather than by their number in the whole fetch."""
+    placed = []
+    for problem in problems:
+        if problem.row is not None and problem.row in pages:
+            page, record = pages[problem.row]
+            problem = replace(problem, sheet=f"page {page}", row=int(record))
+        placed.append(problem)
+    return placed
 
 
 def _sites(names: pd.Series, mapping: MappingConfig, config: Configuration) -> pd.Series:
@@ -73,12 +103,25 @@ def _sites(names: pd.Series, mapping: MappingConfig, config: Configuration) -> p
     return fold_column(names).map(lookup).astype("string")
 
 
-def _times(values: pd.Series, timezone: str) -> pd.Series:
+def _times(values: pd.Series, timezone: str, now: pd.Timestamp) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().all() and (numeric > 1e8).all():  # Unix epoch seconds or milliseconds
         unit: Literal["ms", "s"] = "ms" if (numeric > 1e11).all() else "s"
         return pd.to_datetime(numeric, unit=unit, utc=True).astype("datetime64[ns, UTC]")
-    return parse_times(values.astype(object), timezone=timezone)
+    values = values.astype(object)
+    # Real-time tables often print "11-25 08:00" without the year: the most recent such day.
+    text = values.astype("string").str.strip()
+    yearless = text.str.fullmatch(r"\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?").fillna(False)
+    if not yearless.any():
+        return parse_times(values, timezone=timezone)
+    local_year = now.tz_convert(timezone).year
+    values = values.where(~yearless, f"{local_year}-" + text.str.replace("/", "-"))
+    times = parse_times(values, timezone=timezone)
+    future = yearless & (times > now + pd.Timedelta(days=1))
+    if future.any():
+        values = values.where(~future, f"{local_year - 1}-" + text.str.replace("/", "-"))
+        times = parse_times(values, timezone=timezone)
+    return times
 
 
 def _flags(records: pd.DataFrame, mapping: MappingConfig) -> pd.Series:

@@ -142,7 +142,12 @@ class PullScheduler:
             records = await source.fetch(since, client)
             result.records = len(records)
             readings, result.problems = map_records(
-                records, config.mapping, self._config, source=source.source, statistic=config.statistic
+                records,
+                config.mapping,
+                self._config,
+                source=source.source,
+                statistic=config.statistic,
+                now=self._clock(),
             )
             # A platform that ignores the time filter sends older data again: drop what is before `since`.
             readings = readings.loc[readings["time"] >= since]

@@ -22,9 +22,7 @@ def pull(
     ] = None,
     config_dir: Annotated[Path | None, typer.Option(help="configuration folder (sites.yaml …)")] = None,
     store: Annotated[str | None, typer.Option("--store", help="store URL, e.g. duckdb:///data/wqmon.duckdb")] = None,
-    state: Annotated[Path, typer.Option(help="state database holding the watermarks")] = Path(
-        "data/wqmon-state.sqlite"
-    ),
+    state: Annotated[Path | None, typer.Option(help="state database (default: WQMON_STATE_PATH)")] = None,
 ) -> None:
     """Pull sources once (a watermark-incremental pull, as the service does on its interval).
 
@@ -42,7 +40,7 @@ def pull(
     except (StoreError, ValueError, OSError) as error:
         typer.echo(f"wqmon: cannot open the store: {error}", err=True)
         raise typer.Exit(2) from None
-    state_db = StateDB(state)
+    state_db = StateDB(state or settings.state_path)
     try:
         scheduler = PullScheduler.from_file(path, store=target, watermarks=Watermarks(state_db), config=config)
         known = {s.name for s in scheduler.sources}

@@ -105,15 +105,29 @@ def test_only_one_active_alert_per_key_even_when_asked_twice(engine: AlertEngine
     fields = {"site": "cd-wwtp", "parameter": "w01018", "rule": "exceedance", "severity": "warning",
               "statistic": "hour_avg", "value": 62.0, "limit": 50.0, "multiple": 0.24, "reference": None,
               "flag": "N", "detail": "upper", "message": "…", "time": at(0)}  # fmt: skip
-    engine.alerts.open(fields, count=1, at=at(0))
+    engine.alerts.open(fields, count=1, at=at(0), raised_at=at(0))
     with pytest.raises(sqlite3.IntegrityError):
-        engine.alerts.open(fields, count=1, at=at(1))
+        engine.alerts.open(fields, count=1, at=at(1), raised_at=at(1))
 
 
-def test_escalation_with_a_clock_passed_in(engine: AlertEngine) -> None:
+class Clock:
+    """A clock the test sets by hand."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def test_escalation_with_a_clock_passed_in(county: Configuration, store: Store, state: StateDB) -> None:
+    clock = Clock(at(0))
+    engine = AlertEngine(county, store, state, clock=clock)
     ingest(engine, readings([62.0]))
+    clock.now = at(0, 10)
     ingest(engine, readings([5.0], parameter="w01001", start=T0 + pd.Timedelta(minutes=10)))  # pH 5: exceedance
     ph, cod = sorted(only_exceedance(engine), key=lambda a: a.parameter)  # w01001 pH, w01018 COD
+    assert (cod.raised_at, ph.raised_at) == (at(0), at(0, 10))
     engine.acknowledge(ph.id, "王工", now=at(0, 20))
     assert engine.check(at(0, 59)) == []
     (escalated,) = engine.check(at(1))  # COD unacknowledged for 60 min
@@ -123,9 +137,17 @@ def test_escalation_with_a_clock_passed_in(engine: AlertEngine) -> None:
     assert levels == {cod.id: 2, ph.id: 2}  # open for a day, acknowledged or not
 
 
+def test_escalation_counts_from_when_the_alert_was_raised(county: Configuration, store: Store, state: StateDB) -> None:
+    engine = AlertEngine(county, store, state, clock=Clock(at(24 * 30)))
+    ingest(engine, readings([62.0]))  # a month-old reading imported now
+    (alert,) = only_exceedance(engine)
+    assert alert.opened_at == at(0) and alert.raised_at == at(24 * 30)
+    assert [a for a in engine.check(at(24 * 30, 59)) if a.rule == "exceedance"] == []
+
+
 def test_escalation_times_are_configurable(county: Configuration, store: Store, state: StateDB) -> None:
     rules = AlertConfig.from_mapping({"escalation": {"unacknowledged_minutes": 5, "open_minutes": 10}})
-    engine = AlertEngine(county, store, state, rules=rules)
+    engine = AlertEngine(county, store, state, rules=rules, clock=Clock(at(0)))
     ingest(engine, readings([62.0]))
     assert engine.check(at(0, 4)) == []
     assert [a.escalation_level for a in engine.check(at(0, 5))] == [1]
@@ -212,3 +234,18 @@ def test_implausible_values_with_and_without_a_catalogue_range(engine: AlertEngi
     ph = [a for a in ingest(engine, readings([14.5], parameter="w01001")) if a.rule == "implausible"]
     assert ph[0].message == "城东污水处理厂 pH值 小时均值 14.50 超出合理范围 0–14"
     assert ph[0].severity == "critical"
+
+
+def test_concurrent_ingest_threads_share_one_alert(engine: AlertEngine) -> None:
+    import threading
+
+    batches = [readings([62.0 + i], start=T0 + pd.Timedelta(hours=i)) for i in range(8)]
+    for batch in batches:
+        engine.store.write(batch)
+    threads = [threading.Thread(target=engine.process, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (alert,) = only_exceedance(engine)
+    assert alert.status == "open" and alert.count == 8

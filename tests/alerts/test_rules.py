@@ -3,6 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -247,3 +248,29 @@ class TestDailyMeanOfHours:
         off = AlertConfig.from_mapping({"exceedance": {"daily_from_hours": False}})
         hours = readings([60.0] * 18, start=self.LOCAL_MIDNIGHT)
         assert daily_mean_conditions(hours, empty_readings(), county, off).empty
+
+
+def test_reference_items_are_not_judged(county: Configuration) -> None:
+    # GB 3838 TN is a reference item of the 2011 method: 3 mg/L (class V) raises nothing.
+    assert limit_conditions(readings([3.0], site="qs-01", parameter="w21001", step="4h"), county, RULES).empty
+
+
+def test_must_not_be_detected(county: Configuration) -> None:
+    from models.alert_messages import render_message
+
+    result = limit_conditions(readings([0.00002], parameter="w20113"), county, RULES)  # alkyl mercury, detected
+    (row,) = result.loc[result["rule"] == "exceedance"].to_dict("records")
+    assert row["firing"] and row["severity"] == "warning"
+    assert render_message(row, county).endswith("检出，一级A标准要求不得检出")
+
+
+def test_previous_median_matches_pandas_rolling() -> None:
+    from models.alert_rules import _previous_median
+
+    rng = np.random.default_rng(3)
+    series = np.sort(rng.integers(0, 6, 300))
+    values = rng.normal(10, 3, 300).round(1)
+    expected = (
+        pd.Series(values).groupby(series).transform(lambda s: s.shift(1).rolling(5, min_periods=3).median()).to_numpy()
+    )
+    np.testing.assert_allclose(_previous_median(values, series, window=5, min_count=3), expected, equal_nan=True)

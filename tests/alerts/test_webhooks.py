@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from models.alert_config import AlertConfig
@@ -18,7 +19,7 @@ from service.alerting import AlertEngine
 from service.webhooks import SIGNATURE_HEADER, WebhookDispatcher
 from store.base import Store
 from store.state import StateDB
-from tests.alerts.conftest import ingest, readings
+from tests.alerts.conftest import T0, ingest, readings
 
 SECRET = "s3cret-密钥"
 ENV = {"WQMON_HOOK_SECRET": SECRET}
@@ -108,13 +109,17 @@ def test_failing_twice_then_delivered_once(county: Configuration, store: Store, 
         engine = engine_for(county, store, state, rules_for(flaky.url))
         try:
             ingest(engine, readings([62.0]))
+            ingest(engine, readings([30.0], start=T0 + pd.Timedelta(hours=1)))  # recovers: "resolved" queued
             assert engine.dispatcher is not None and engine.dispatcher.drain(timeout=30)
         finally:
             engine.close()
     bodies = [body for _, body in flaky.requests]
-    assert len(bodies) == 3 and len(set(bodies)) == 1  # every retry sends the same signed bytes
+    assert len(bodies) == 4 and len(set(bodies[:3])) == 1  # every retry sends the same signed bytes
     assert all(verify(headers, body) for headers, body in flaky.requests)
-    (delivery,) = engine.dispatcher.log.list()
+    # The "resolved" waits for the "opened" being retried: the receiver sees them in order.
+    assert [json.loads(body)["event"] for body in bodies] == ["opened", "opened", "opened", "resolved"]
+    resolved, delivery = engine.dispatcher.log.list()
+    assert resolved["status"] == "delivered" and resolved["attempts"] == 1
     assert (delivery["status"], delivery["attempts"], delivery["last_error"]) == ("delivered", 3, None)
     attempts = engine.dispatcher.log.attempts(delivery["id"])
     assert [a["status_code"] for a in attempts] == [500, 503, 200]

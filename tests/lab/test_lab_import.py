@@ -140,11 +140,12 @@ def test_english_long_csv_with_detection_limit_column(tmp_path: Path, site_confi
         "hx-01,2024-05-06 10:00,NH3-N,未检出,mg/L,0.025\n"
         "hx-01,2024-05-06 10:00,TP,0.12,mg/L,\n"
         "hx-01,2024-05-06 10:00,Pb,ND,ug/L,\n"
-        "hx-01,,TN,1.2,mg/L,\n",
+        "hx-01,,TN,1.2,mg/L,\n"
+        "hx-01,2024-05-06 10:00,COD,inf,mg/L,\n",
         encoding="utf-8-sig",
     )
     result = import_lab_file(path, site_config)
-    assert places(result.problems) == {(None, 4, "D"), (None, 5, "B")}
+    assert places(result.problems) == {(None, 4, "D"), (None, 5, "B"), (None, 6, "D")}
     got = result.readings.set_index("parameter")
     assert got.loc["w21003", "value"] == pytest.approx(0.025) and got.loc["w21003", "non_detect"]
     assert got.loc["w21011", "value"] == pytest.approx(0.12) and not got.loc["w21011", "non_detect"]
@@ -176,3 +177,22 @@ def test_wide_without_units_and_separate_date_and_time_columns(tmp_path: Path, s
     got = result.readings.set_index("parameter")
     assert got.loc["w21011", "value"] == pytest.approx(0.12)  # no unit in the header: the catalogue's mg/L
     assert got.loc["w21011", "time"] == utc("2024-05-06 09:30")
+
+
+def test_wide_detection_limit_row_and_excel_datetime_with_time_column(
+    tmp_path: Path, site_config: Configuration
+) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["断面名称", "采样日期", "采样时间", "氨氮(mg/L)", "汞(µg/L)"])
+    sheet.append(["检出限", None, None, 0.025, 0.04])
+    sheet.append(["河西断面", dt.datetime(2024, 5, 6, 0, 0), dt.time(14, 5), "ND", "未检出"])
+    path = tmp_path / "dl.xlsx"
+    workbook.save(path)
+    result = import_lab_file(path, site_config)
+    assert result.problems == []
+    got = result.readings.set_index("parameter")
+    assert got["non_detect"].all()
+    assert got.loc["w21003", "value"] == pytest.approx(0.025)
+    assert got.loc["w20111", "value"] == pytest.approx(0.00004)  # the limit row is in the column's unit
+    assert set(got["time"]) == {utc("2024-05-06 14:05")}

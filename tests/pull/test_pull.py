@@ -81,7 +81,8 @@ def test_national_table_pages_are_mapped_to_readings(
     assert ("dq-02", "w21011", t4) not in by_key.index  # "坏值" rejected ...
     assert ("dq-02", "w21003", t4) in by_key.index  # ... the rest of its record kept
     assert len(stored) == 11 + 10 + 11 + 10
-    assert {(p.row, p.column) for p in result.problems} == {(3, "总磷"), (4, "断面名称")}  # records by time, site
+    # Records come by time, then site: page 2 holds 东桥断面 04:00 and 外省断面 04:00.
+    assert {(p.sheet, p.row, p.column) for p in result.problems} == {("page 2", 1, "总磷"), ("page 2", 2, "断面名称")}
     assert errors and errors[0][0] == "national-auto-stations" and "2 record value(s) rejected" in errors[0][1]
     assert Watermarks(state).get("national-auto-stations") == t4
 
