@@ -17,7 +17,7 @@ Definitions (standards digest §6.3):
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -61,6 +61,7 @@ class Rate:
     denominator: float
     failing: list[dict[str, Any]] = field(default_factory=list)
     parts: list[dict[str, Any]] = field(default_factory=list)  # e.g. per plant
+    not_judged: list[str] = field(default_factory=list)  # sites in scope with no judgeable data
 
     @property
     def percent(self) -> float | None:
@@ -79,6 +80,7 @@ class Rate:
             "denominator": _number(self.denominator),
             "rate": self.percent,
             "failing": self.failing,
+            "not_judged": self.not_judged,
             **({"parts": self.parts} if self.parts else {}),
         }
 
@@ -90,7 +92,7 @@ def compliance_rates(
     zone_sites = [s.id for s in config.sites.values() if s.kind in ("section", "lake") and s.zone is not None]
     sources = [s.id for s in config.sites.values() if s.kind == "source"]
     outgoing = [s.id for s in config.sites.values() if s.kind == "section" and s.boundary == "outgoing"]
-    return {
+    rates = {
         "functional_zone_sections": _share_of_sites("functional_zone_sections", period, zone_sites, config),
         "functional_zones": _zones(period, config),
         "functional_zone_frequency": _by_frequency("functional_zone_frequency", monthly, zone_sites, config),
@@ -98,6 +100,19 @@ def compliance_rates(
         "outgoing_sections": _by_frequency("outgoing_sections", monthly, outgoing, config),
         "plant_outflow": plant_outflow_rate(plants, config),
     }
+    plant_ids = [s.id for s in config.sites.values() if s.kind == "plant"]
+    judged_plants = set(plants.days.loc[plants.days["valid"], "site"])
+    scope = {
+        "functional_zone_sections": (zone_sites, set(_judged(period, zone_sites)["site"])),
+        "functional_zones": (zone_sites, set(_judged(period, zone_sites)["site"])),
+        "functional_zone_frequency": (zone_sites, set(_judged(monthly, zone_sites)["site"])),
+        "drinking_water_sources": (sources, set(_judged(monthly, sources)["site"])),
+        "outgoing_sections": (outgoing, set(_judged(monthly, outgoing)["site"])),
+        "plant_outflow": (plant_ids, judged_plants),
+    }
+    for rate_id, (in_scope, judged) in scope.items():
+        rates[rate_id] = replace(rates[rate_id], not_judged=sorted(set(in_scope) - judged))
+    return rates
 
 
 def _judged(evaluation: SurfaceEvaluation, sites: list[str]) -> pd.DataFrame:
@@ -138,11 +153,16 @@ def _by_volume(monthly: SurfaceEvaluation, sources: list[str], config: Configura
     meets = judged["meets_target"].astype(bool).to_numpy()
     failing = failing_items(monthly.items, judged.loc[~meets, "site"].unique().tolist(), config)
     by_site = volume.groupby(judged["site"])
+    measured = monthly.items.loc[monthly.items["site"].isin(sources)].groupby("site")["parameter"].agg(set)
     parts = [
         {
             "site": site,
             "volume_m3": round(float(v.sum()), 2),
             "compliant_volume_m3": round(float(v[meets[judged["site"].to_numpy() == site]].sum()), 2),
+            # Configured items never measured in the period: the source's judgement rests without them.
+            "unmeasured_items": [
+                code for code in config.items_of(config.sites[str(site)]) if code not in measured.get(site, set())
+            ],
         }
         for site, v in by_site
     ]

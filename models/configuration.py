@@ -49,6 +49,12 @@ class Configuration:
             if self.target_of(site) is None:
                 raise ConfigError(f"{where}: no target class; set 'target' or a 'zone' that has one")
             self._check_class(where, site.standard, self.target_of(site))
+            unknown = [item for item in site.items if self.catalogue.find(item) is None]
+            if unknown:
+                raise ConfigError(
+                    f"{where}: item {unknown[0]!r} is not in the parameter catalogue (a code such as w21011, "
+                    "a Chinese or English name, or an alias of config/parameters.yaml)"
+                )
             if site.logger is not None:
                 other = seen_mn.get(site.logger.mn)
                 if other is not None:
@@ -100,6 +106,10 @@ class Configuration:
         if site.zone is not None and site.zone in self.zones:
             return self.zones[site.zone].target
         return None
+
+    def items_of(self, site: Site) -> list[str]:
+        """Canonical codes of the items a site monitors (config 'items'), in the order given."""
+        return [self.catalogue.resolve(item) for item in site.items]
 
     def situation_of(self, site: Site, *, water_temp_c: float | None = None) -> Situation:
         """The facts that select a site's conditional limits."""

@@ -52,6 +52,7 @@ class Site(BaseModel):
     boundary: BoundaryRole | None = None  # cross-boundary section role (跨界断面)
     built: dt.date | None = None  # plant construction date (GB 18918 表1 第9项)
     withdrawal_m3_per_year: float | None = Field(default=None, ge=0)
+    items: tuple[str, ...] = ()  # items monitored (codes or names); a source must have them all each month
     logger: Logger | None = None
     expected_interval_minutes: int | None = Field(default=None, gt=0)
 

@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import alerts, classify, compliance, demo, hj212, ingest, keys, pull, serve
+from service.commands import alerts, classify, compliance, demo, hj212, ingest, keys, pull, report, serve
 
 app = typer.Typer(
     name="wqmon",
@@ -18,6 +18,7 @@ app.add_typer(alerts.app)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(keys.app, name="keys")
+app.command("report")(report.report)
 
 
 @app.callback()

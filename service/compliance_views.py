@@ -4,6 +4,7 @@ Each view takes the configuration, a store and a period label and returns a JSON
 rates carry numerator, denominator, rate (percent, two decimals) and the failing sites.
 """
 
+import datetime as dt
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,14 @@ import yaml
 from models.compliance import compliance_rates
 from models.configuration import BUILTIN_CONFIG, Configuration
 from models.errors import ConfigError
-from models.indicators import Indicator, indicators_from_mapping, scorecard
+from models.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from models.periods import parse_period
 from models.statistics import MIN_VALID_HOURS_PER_DAY
 from models.trend import MIN_PERIODS, spearman_trend
 from service.period_data import PeriodEvaluation, evaluate_data, load_period
 from store.base import Store
 from store.indicator_entries import IndicatorEntries
+from store.indicator_values import IndicatorValues
 from store.state import StateDB
 
 
@@ -90,8 +92,23 @@ def scorecard_for(
     """The indicator scorecard of the period: value, status and points of each indicator, totals."""
     label = parse_period(period, timezone=timezone).label
     result = run_period(config, store, label, timezone=timezone, min_valid_hours=min_valid_hours)
-    manual = IndicatorEntries(state).for_period(label)
-    return scorecard(load_indicators(config.folder), _rates(config, result), manual, period=label)
+    return scorecard(load_indicators(config.folder), _rates(config, result), manual_values(state, label), period=label)
+
+
+def manual_values(state: StateDB, period: str) -> dict[str, ManualValue]:
+    """Hand-entered values of `period`: CLI entries (store/indicator_entries.py) and values entered
+    over HTTP (store/indicator_values.py, whose note is the evidence); the newest entry counts."""
+    values = dict(IndicatorEntries(state).for_period(period))
+    for row in IndicatorValues(state).list(period=period):
+        entry = ManualValue(float(row["value"]), str(row["note"]), str(row["entered_by"]), str(row["entered_at"]))
+        known = values.get(row["indicator"])
+        if known is None or _instant(entry.entered_at) >= _instant(known.entered_at):
+            values[row["indicator"]] = entry
+    return values
+
+
+def _instant(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC)
 
 
 def load_indicators(folder: Path) -> list[Indicator]:

@@ -53,6 +53,18 @@ class QuarantinedPacket:
     raw: bytes
     id: int | None = None
 
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict; the raw bytes as text (UTF-8 where they are, backslash escapes where not)."""
+        return {
+            "id": self.id,
+            "received_at": self.received_at.isoformat(),
+            "peer": self.peer,
+            "mn": self.mn,
+            "reason": self.reason,
+            "message": self.message,
+            "raw": self.raw.decode("utf-8", errors="backslashreplace"),
+        }
+
 
 class Quarantine:
     """The quarantine table in a StateDB."""
@@ -114,3 +126,19 @@ class Quarantine:
             )
             for row in rows
         ]
+
+
+class QuarantineListing:
+    """The quarantine as the HTTP API reads it (service/ports.py QuarantinePort): newest entries as JSON."""
+
+    def __init__(self, quarantine: Quarantine, *, limit: int = 1000) -> None:
+        self.quarantine = quarantine
+        self.limit = limit
+
+    def list(self) -> list[dict[str, object]]:
+        """The newest `limit` entries, newest first."""
+        return [entry.to_json() for entry in self.quarantine.list(limit=self.limit)]
+
+    def count(self) -> int:
+        """All entries."""
+        return self.quarantine.count()

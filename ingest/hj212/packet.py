@@ -78,7 +78,7 @@ class Packet:
 
 def parse_time(text: str, name: str = "DataTime") -> dt.datetime:
     """YYYYMMDDhhmmss or YYYYMMDDhhmmsszzz (logger local time) as an aware datetime."""
-    if len(text) not in (14, 17) or not text.isdigit():
+    if len(text) not in (14, 17) or not (text.isascii() and text.isdigit()):
         raise PacketError(f"{name}={text!r} is not YYYYMMDDhhmmss (14 digits) or YYYYMMDDhhmmsszzz (17 digits)")
     try:
         return dt.datetime(
@@ -129,7 +129,7 @@ def parse_segment(segment: bytes | str) -> Packet:
             raise PacketError(f"header field {name} is given twice")
         fields[name] = value
     cn = fields.get("CN")
-    if cn is None or len(cn) != 4 or not cn.isdigit():
+    if cn is None or len(cn) != 4 or not (cn.isascii() and cn.isdigit()):
         raise PacketError(f"CN={cn!r} is not a 4-digit command code" if cn is not None else "no CN field")
     mn = fields.get("MN")
     if not mn:
@@ -172,7 +172,7 @@ def _int_field(fields: dict[str, str], name: str, maximum: int) -> int | None:
     text = fields.get(name)
     if text is None:
         return None
-    if not text.isdigit() or int(text) > maximum:
+    if not (text.isascii() and text.isdigit()) or int(text) > maximum:
         raise PacketError(f"{name}={text!r} is not a whole number from 0 to {maximum}")
     return int(text)
 

@@ -76,8 +76,9 @@ class ReadingRows:
             self.source += [source] * count
         return count, len(values.values) - count
 
-    def frame(self) -> pd.DataFrame:
-        """The gathered readings in the reading shape (validated by as_readings)."""
+    def frame(self, *, validate: bool = True) -> pd.DataFrame:
+        """The gathered readings in the reading shape (checked by as_readings unless `validate` is False:
+        a store's write() checks them anyway, and every value here already comes from a closed set)."""
         if not self.value:
             return empty_readings()
         frame = pd.DataFrame(
@@ -92,4 +93,4 @@ class ReadingRows:
                 "source": self.source,
             }
         )
-        return as_readings(frame)
+        return as_readings(frame) if validate else frame

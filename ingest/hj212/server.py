@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ingest.hj212.codec import QN_BAD_MN, QN_BAD_PASSWORD, encode_data_reply, encode_notice_reply, encode_qn_reply
-from ingest.hj212.framing import BadFrame, Frame, StreamFramer
+from ingest.hj212.connection import LoggerConnection, ReplyWriter
+from ingest.hj212.framing import BadFrame, Frame
 from ingest.hj212.packet import Packet, PacketError, parse_segment
 from ingest.hj212.readings import DATA_COMMANDS, ReadingRows
 from ingest.hj212.registry import LoggerRegistry
 from ingest.hj212.split import SplitTracker
 from ingest.hj212.values import WireCodes, packet_values
 from models.configuration import Configuration
-from models.reading import KEY_COLUMNS
 from service.settings import Settings
 from store.base import Store
 from store.quarantine import Quarantine, QuarantinedPacket, QuarantineReason
@@ -70,7 +70,7 @@ class _Pending:
     raw: bytes
     peer: str
     packet: Packet
-    writer: asyncio.StreamWriter
+    writer: ReplyWriter
     received_at: dt.datetime
 
 
@@ -103,11 +103,12 @@ class Hj212Server:
         self._quarantine: list[QuarantinedPacket] = []
         self._flush_lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._written = asyncio.Event()  # set after each flush: readers paused for backpressure resume
         self._backlog_limit = 10 * settings.hj212_flush_packets
         self._server: asyncio.Server | None = None
         self._flusher: asyncio.Task[None] | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+        self._connections: set[LoggerConnection] = set()
+        self._all_closed = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
 
     @property
@@ -118,11 +119,13 @@ class Hj212Server:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        """Bind the listener and start the batch writer."""
-        self._server = await asyncio.start_server(
-            self._connection, self.settings.hj212_host, self.settings.hj212_port, backlog=4096
+        """Bind the listener and start the batch writer and the idle sweep."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: LoggerConnection(self), self.settings.hj212_host, self.settings.hj212_port, backlog=4096
         )
         self._flusher = asyncio.create_task(self._flush_loop(), name="hj212-flush")
+        self._sweeper = asyncio.create_task(self._sweep_idle(), name="hj212-idle")
         log.info(
             "HJ 212 listening on %s:%d (%d loggers registered)", self.settings.hj212_host, self.port, len(self.registry)
         )
@@ -132,10 +135,13 @@ class Hj212Server:
         self._stopping = True
         if self._server is not None:
             self._server.close()
-        for task in list(self._connections):
-            task.cancel()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for connection in list(self._connections):
+            connection.close(abort=True)  # replies not yet sent cannot matter: the logger re-sends
         if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
+            await self._all_closed.wait()
         if self._flusher is not None:
             self._wake.set()  # never cancel a flush: a write in its thread would finish uncounted
             await asyncio.gather(self._flusher, return_exceptions=True)
@@ -150,54 +156,36 @@ class Hj212Server:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    # --- connections -------------------------------------------------------------------------
+    # --- connections (ingest/hj212/connection.py calls these) -----------------------------------
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
+    def _opened(self, connection: LoggerConnection) -> None:
+        self._connections.add(connection)
+        self._all_closed.clear()
         self.counters.connections_open += 1
         self.counters.connections_total += 1
-        address = writer.get_extra_info("peername")
-        peer = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
-        framer = StreamFramer(
-            max_segment_bytes=self.settings.hj212_max_segment_bytes,
-            max_garbage_bytes=self.settings.hj212_max_garbage_bytes,
-        )
-        splits = SplitTracker()
-        try:
-            while True:
-                try:
-                    async with asyncio.timeout(self.settings.hj212_idle_timeout_s):  # cheaper than wait_for
-                        data = await reader.read(65536)
-                except TimeoutError:
-                    log.info("%s: idle for %.0f s, closing", peer, self.settings.hj212_idle_timeout_s)
-                    break
-                if not data:
-                    break
-                for item in framer.feed(data):
-                    self._accept(item, peer, writer, splits)
-                if len(self._pending) >= self._backlog_limit:  # the store is behind: stop reading a while
-                    self._written.clear()
-                    await self._written.wait()
-                if framer.overflowed:
-                    log.warning("%s: too many bytes without '##', closing", peer)
-                    break
-        except (ConnectionError, OSError) as error:
-            log.info("%s: connection lost: %s", peer, error)
-        except asyncio.CancelledError:
-            pass  # stop(): account for what was received below, then end
-        finally:
-            for item in framer.close():
-                self._accept(item, peer, writer, splits)
-            for description in splits.close():
-                self.counters.splits_incomplete += 1
-                log.warning("%s: split upload incomplete: %s", peer, description)
-            self.counters.connections_open -= 1
-            self._connections.discard(task)
-            writer.close()
 
-    def _accept(self, item: Frame | BadFrame, peer: str, writer: asyncio.StreamWriter, splits: SplitTracker) -> None:
+    def _closed(self, connection: LoggerConnection) -> None:
+        self._connections.discard(connection)
+        self.counters.connections_open -= 1
+        if not self._connections:
+            self._all_closed.set()
+
+    def _store_is_behind(self) -> bool:
+        """Whether the store is so far behind that connections should stop reading for a while."""
+        return len(self._pending) >= self._backlog_limit
+
+    async def _sweep_idle(self) -> None:
+        idle = self.settings.hj212_idle_timeout_s
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(idle / 4, 5.0))
+            now = loop.time()
+            for connection in list(self._connections):
+                if connection.idle_for(now) >= idle and not connection.paused:
+                    log.info("%s: idle for %.0f s, closing", connection.peer, idle)
+                    connection.close()
+
+    def _accept(self, item: Frame | BadFrame, peer: str, writer: ReplyWriter, splits: SplitTracker) -> None:
         """Route one framed item: stored (pending the batch), handled, or quarantined."""
         self.counters.packets_received += 1
         now = self.clock()
@@ -234,7 +222,7 @@ class Hj212Server:
         packet: Packet,
         site: str,
         peer: str,
-        writer: asyncio.StreamWriter,
+        writer: ReplyWriter,
         splits: SplitTracker,
         now: dt.datetime,
     ) -> None:
@@ -276,7 +264,7 @@ class Hj212Server:
         if len(self._quarantine) >= self.settings.hj212_flush_packets:
             self._wake.set()
 
-    def _send(self, writer: asyncio.StreamWriter, reply: bytes, *, count: int = 1) -> None:
+    def _send(self, writer: ReplyWriter, reply: bytes, *, count: int = 1) -> None:
         if not writer.is_closing():
             writer.write(reply)
             self.counters.replies_sent += count
@@ -322,13 +310,15 @@ class Hj212Server:
                 else:
                     self.counters.packets_stored += len(pending)
                     self.counters.readings_stored += stored
-                    replies: dict[asyncio.StreamWriter, list[bytes]] = {}
+                    replies: dict[ReplyWriter, list[bytes]] = {}
                     for p in pending:
                         if p.packet.wants_ack:
                             replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
                     for writer, answers in replies.items():  # one send per connection
                         self._send(writer, b"".join(answers), count=len(answers))
-            self._written.set()
+            for connection in self._connections:
+                if connection.paused:
+                    connection.resume()
             entries, self._quarantine = self._quarantine, []
             if entries:
                 try:
@@ -342,10 +332,10 @@ class Hj212Server:
     def _write(self, rows: ReadingRows) -> int | None:
         """In a worker thread: write one batch; None when the store failed."""
         try:
-            frame = rows.frame()
-            # the same key twice in one batch (a re-sent packet): the later value is the correction
-            frame = frame.drop_duplicates(subset=list(KEY_COLUMNS), keep="last", ignore_index=True)
-            self.store.write(frame)
+            # as_readings runs in the store's write(); the store keeps the last of repeated keys
+            # (a packet re-sent in the same batch: the later value is the correction)
+            frame = rows.frame(validate=self.on_stored is not None)
+            accepted = self.store.write(frame)
         except Exception:
             log.exception("HJ 212: store write of %d readings failed", len(rows))
             return None
@@ -354,7 +344,7 @@ class Hj212Server:
                 self.on_stored(frame)
             except Exception:
                 log.exception("HJ 212: on_stored hook failed (the readings are stored)")
-        return len(rows)
+        return accepted
 
 
 def _mn_of(raw: bytes) -> str | None:

@@ -93,7 +93,13 @@ def packet_values(packet: Packet, codes: WireCodes) -> PacketValues:
                     repeated.append(key)
                     continue
                 seen.add(key)
-                numbers.append((key[:dash], field, _number(key, text)))
+                try:
+                    number = float(text)
+                except ValueError:
+                    raise PacketError(f"{key}={text!r} is not a number") from None
+                if number - number != 0.0:  # inf - inf and nan - nan are nan: not finite
+                    raise PacketError(f"{key}={text!r} is not a finite number")
+                numbers.append((key[:dash], field, number))
             elif field == "Flag":
                 if text not in _FLAG_SET:
                     raise PacketError(f"{key}={text!r} is not a data flag; allowed: {', '.join(FLAGS)}")
@@ -101,20 +107,11 @@ def packet_values(packet: Packet, codes: WireCodes) -> PacketValues:
     values = []
     unknown: dict[str, None] = {}
     lookup = codes.lookup
+    new = tuple.__new__  # WireValue(...) without its Python-level __new__: this is the hot path
     for wire_code, field, number in numbers:
-        found = lookup(wire_code)
-        if found.parameter is None:
+        parameter, factor, code_2017 = lookup(wire_code)
+        if parameter is None:
             unknown[wire_code] = None
         flag = flags.get(wire_code, "N")
-        values.append(WireValue(wire_code, found.code_2017, found.parameter, field, number, found.factor, flag))
+        values.append(new(WireValue, (wire_code, code_2017, parameter, field, number, factor, flag)))
     return PacketValues(tuple(values), tuple(unknown), tuple(repeated))
-
-
-def _number(key: str, text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise PacketError(f"{key}={text!r} is not a number") from None
-    if number - number != 0.0:  # inf - inf and nan - nan are nan: not finite
-        raise PacketError(f"{key}={text!r} is not a finite number")
-    return number

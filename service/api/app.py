@@ -14,6 +14,7 @@ from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
 from service.compliance_cache import CachedCompliance, Generation
 from service.metrics import Metrics
+from service.pages import routes as page_routes
 from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
 from service.readings_input import table_importer
 from service.settings import Settings
@@ -77,6 +78,7 @@ def create_app(
         metrics.watch("wqmon_alerts_open", "Alerts open or acknowledged (not yet resolved).", alerts.active)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.include_router(page_routes.router)  # the pages for people (service/pages), outside the API's schema
     app.include_router(health.router)
     for module in (catalogue, readings, compliance_routes, alert_routes, quarantine_routes, keys):
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)

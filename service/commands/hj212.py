@@ -161,13 +161,4 @@ def quarantine(
     finally:
         state.close()
     for entry in entries:
-        record = {
-            "id": entry.id,
-            "received_at": entry.received_at.isoformat(),
-            "peer": entry.peer,
-            "mn": entry.mn,
-            "reason": entry.reason,
-            "message": entry.message,
-            "raw": entry.raw.decode("utf-8", errors="backslashreplace"),
-        }
-        typer.echo(json.dumps(record, ensure_ascii=False))
+        typer.echo(json.dumps(entry.to_json(), ensure_ascii=False))

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from service.cli import app
 from store.quarantine import Quarantine, QuarantinedPacket
 from store.state import StateDB
 
@@ -29,6 +32,12 @@ def wqmon(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> 
         env={**os.environ, **(env or {})},
         check=False,
     )
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """The CLI in this process (CliRunner): exit code, stdout, stderr."""
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def test_decode_prints_the_contract_of_issue_4_from_stdin() -> None:
@@ -68,9 +77,9 @@ def test_decode_prints_the_contract_of_issue_4_from_stdin() -> None:
 
 
 def test_decode_a_capture_file_reports_bad_packets_by_line(capture_paths: list[Path]) -> None:
-    result = wqmon("hj212", "decode", str(capture_paths[0]))
-    assert result.returncode == 0, result.stderr
-    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    code, out, err = run("hj212", "decode", str(capture_paths[0]))
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
     good = [r for r in records if r["ok"]]
     bad = {r["line"]: r["error"].split(":")[0] for r in records if not r["ok"]}
     assert len(good) == 9447
@@ -92,9 +101,9 @@ def test_decode_a_capture_file_reports_bad_packets_by_line(capture_paths: list[P
 
 
 def test_decode_names_a_missing_file(tmp_path: Path) -> None:
-    result = wqmon("hj212", "decode", str(tmp_path / "none.h212"))
-    assert result.returncode == 2
-    assert b"none.h212" in result.stderr
+    code, _, err = run("hj212", "decode", str(tmp_path / "none.h212"))
+    assert code == 2
+    assert "none.h212" in err
 
 
 def test_quarantine_lists_the_newest_entries(tmp_path: Path) -> None:
@@ -109,9 +118,9 @@ def test_quarantine_lists_the_newest_entries(tmp_path: Path) -> None:
     )
     state.close()
     env = {"WQMON_STATE_PATH": str(tmp_path / "state.sqlite")}
-    result = wqmon("hj212", "quarantine", "--limit", "1", env=env)
-    assert result.returncode == 0, result.stderr
-    entries = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    code, out, err = run("hj212", "quarantine", "--limit", "1", env=env)
+    assert code == 0, err
+    entries = [json.loads(line) for line in out.splitlines()]
     assert entries == [
         {
             "id": 2,
@@ -123,7 +132,7 @@ def test_quarantine_lists_the_newest_entries(tmp_path: Path) -> None:
             "raw": "\x00\\xff!",  # UTF-8 where it is, escapes where not
         }
     ]
-    result = wqmon("hj212", "quarantine", "--reason", "bad_crc", env=env)
-    assert [json.loads(line)["mn"] for line in result.stdout.decode().splitlines()] == ["MN1"]
-    result = wqmon("hj212", "quarantine", "--reason", "nonsense", env=env)
-    assert result.returncode == 2 and b"not one of" in result.stderr
+    code, out, _ = run("hj212", "quarantine", "--reason", "bad_crc", env=env)
+    assert [json.loads(line)["mn"] for line in out.splitlines()] == ["MN1"]
+    code, _, err = run("hj212", "quarantine", "--reason", "nonsense", env=env)
+    assert code == 2 and "not one of" in err

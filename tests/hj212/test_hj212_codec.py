@@ -221,3 +221,10 @@ def test_replies() -> None:
 def test_reply_to_a_2005_packet_has_no_flag() -> None:
     reply = decode(encode_qn_reply(decode(VECTOR_2005), 4))
     assert reply.flag is None and reply.edition == "2005" and reply.cp_value("QnRtn") == "4"
+
+
+@pytest.mark.parametrize("field", ["Flag=²", "PNUM=٣", "CN=２０１１"])
+def test_non_ascii_digits_are_field_errors(field: str) -> None:
+    segment = f"ST=32;CN=2011;PW=1;MN=A;{field};CP=&&&&".replace("CN=2011;", "", 1 if "CN=" in field else 0)
+    with pytest.raises(PacketError):
+        parse_segment(segment.encode())

@@ -127,7 +127,11 @@ _codes = WireCodes(_config.catalogue)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=600) | st.text(alphabet="#&;,=-CPNMSTQFlagDtime0123456789wB.", max_size=300).map(str.encode))
+@given(
+    st.binary(max_size=600)
+    | st.text(alphabet="#&;,=-CPNMSTQFlagDtime0123456789wB.", max_size=300).map(str.encode)
+    | st.text(max_size=200).map(lambda t: ("QN=1;ST=32;CN=2011;Flag=" + t + ";MN=" + t + ";CP=&&" + t).encode())
+)
 def test_arbitrary_bytes_never_crash_the_decoder(data: bytes) -> None:
     for candidate in (data, b"ST=32;CN=2011;PW=1;MN=A;CP=&&" + data + b"&&"):
         try:

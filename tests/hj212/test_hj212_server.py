@@ -3,7 +3,7 @@
 import asyncio
 import datetime as dt
 import functools
-import sys
+import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,14 +12,18 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from ingest.hj212.codec import decode, encode
+from ingest.hj212.framing import frame
+from ingest.hj212.listener import Hj212Listener
 from ingest.hj212.packet import Packet
 from ingest.hj212.server import Hj212Server
 from models.configuration import Configuration
+from service.cli import app
 from service.settings import Settings
 from store.duckdb_store import DuckDBStore
-from store.quarantine import Quarantine
+from store.quarantine import Quarantine, QuarantineListing
 from store.state import StateDB
 
 # Water loggers of the capture registered as sites (password 123456 as in the traffic), plus one
@@ -95,7 +99,7 @@ def state(tmp_path: Path) -> Any:
 
 
 def server_settings(**overrides: Any) -> Settings:
-    return Settings(hj212_host="127.0.0.1", hj212_port=0, **overrides)
+    return Settings(**{"hj212_host": "127.0.0.1", "hj212_port": 0, **overrides})
 
 
 @asynccontextmanager
@@ -145,13 +149,10 @@ async def test_replay_of_the_captured_traffic_accounts_for_every_packet(
     first, second = capture_paths
     async with running(site_config, store, state) as server:
         # one file through the operator's replay command, one through a plain socket
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "service", "hj212", "send", f"127.0.0.1:{server.port}", str(first),
-            stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        output, _ = await process.communicate()
-        assert process.returncode == 0
-        assert b'"sent_bytes": 2475848' in output
+        args = ["hj212", "send", f"127.0.0.1:{server.port}", str(first)]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)  # blocking sockets: off the loop
+        assert result.exit_code == 0, result.stderr
+        assert '"sent_bytes": 2475848' in result.stdout
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         writer.write(second.read_bytes())
         await writer.drain()
@@ -392,3 +393,62 @@ async def test_a_store_that_refuses_the_batch_quarantines_it_unacknowledged(
     assert [(e.reason, e.mn, e.raw) for e in entries] == [("store_error", TEST_MN, hour_packet())]
     c = server.counters
     assert (c.packets_stored, c.packets_handled, c.packets_quarantined) == (0, 1, 1)
+
+
+def test_the_threaded_listener_serves_beside_another_event_loop(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    listener = Hj212Listener(site_config, store, state, server_settings(), clock=lambda: NOW)
+    listener.start()
+    try:
+        with socket.create_connection(("127.0.0.1", listener.port), timeout=10) as connection:
+            connection.sendall(hour_packet())
+            reply = connection.makefile("rb").readline()
+    finally:
+        listener.stop()
+    assert decode(reply).cn == "9014"
+    assert len(store.read()) == 4 and listener.counters.packets_stored == 1
+    listing = QuarantineListing(Quarantine(state))
+    assert (listing.list(), listing.count()) == ([], 0)
+
+
+def test_the_listener_says_which_setting_to_change_when_the_port_is_taken(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listener = Hj212Listener(site_config, store, state, server_settings(hj212_port=taken.getsockname()[1]))
+        with pytest.raises(OSError, match="WQMON_HJ212_PORT"):
+            listener.start()
+
+
+@in_loop
+async def test_each_edition_is_stored_and_a_bad_field_is_quarantined(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    def realtime(flag: int | None, qn: str | None, cp: str) -> bytes:
+        head = f"QN={qn};" if qn else ""
+        flag_field = f";Flag={flag}" if flag is not None else ""
+        segment = f"{head}ST=32;CN=2011;PW=123456;MN={TEST_MN}{flag_field};CP=&&DataTime=20160824050000;{cp}&&"
+        return frame(segment.encode())
+
+    async with running(site_config, store, state) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(realtime(None, None, "011-Rtd=30.5,011-Flag=N"))  # HJ/T 212-2005
+        writer.write(realtime(4, "20160824050000001", "w21003-Rtd=1.5,w21003-SampleTime=20160824045500"))  # 2017
+        writer.write(realtime(9, "20160824050000002", "w21011-Rtd=0.2,w21011-Flag=M,w21011-EFlag=A01"))  # 2025
+        assert (await read_reply(reader)).qn == "20160824050000002"  # the 2025 one asked (bit A)
+        writer.write(realtime(4, "20160824050000003", "w01018-Rtd=12..5"))
+        writer.write_eof()
+        await reader.read()
+        writer.close()
+    stored = store.read().sort_values("parameter")
+    assert stored[["parameter", "statistic", "value", "flag"]].values.tolist() == [
+        ["w01018", "rtd", 30.5, "N"],
+        ["w21003", "rtd", 1.5, "N"],
+        ["w21011", "rtd", 0.2, "M"],
+    ]
+    entries = Quarantine(state).list()
+    assert [(e.reason, e.message) for e in entries] == [("bad_field", "w01018-Rtd='12..5' is not a number")]
+    assert_accounted(server, Quarantine(state))

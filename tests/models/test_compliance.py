@@ -1,9 +1,13 @@
 """Compliance rates, hand-worked: numerators, denominators and the sites that pull them down."""
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
 
 from models.compliance import compliance_rates
 from models.configuration import Configuration
+from models.errors import ConfigError
 from models.evaluation import evaluate_plants, evaluate_surface
 from models.reading import empty_readings
 from models.statistics import daily_means, monthly_values, period_values
@@ -141,3 +145,33 @@ def test_plants_are_judged_by_their_own_class_and_build_date(county: Configurati
 def test_nothing_judged_gives_no_rate_rather_than_zero(county: Configuration) -> None:
     result = rates(county, empty_readings())
     assert all(rate["rate"] is None and rate["denominator"] == 0 for rate in result.values())
+
+
+def test_sites_without_data_are_listed_as_not_judged(county: Configuration) -> None:
+    result = rates(county, samples("s-town", "w21003", monthly_days(2026)[:1], [0.5]))
+    assert result["functional_zone_sections"]["not_judged"] == ["l-east", "s-outgoing", "s-upstream"]
+    assert result["drinking_water_sources"]["not_judged"] == ["src-east", "src-west"]
+    assert result["plant_outflow"]["not_judged"] == ["p-city", "p-old"]
+
+
+def test_a_source_lists_its_configured_items_that_were_never_measured(county: Configuration) -> None:
+    readings = samples("src-east", "w21011", monthly_days(2026)[:2], [0.03, 0.03])
+    parts = rates(county, readings)["drinking_water_sources"]["parts"]
+    assert parts == [
+        {
+            "site": "src-east",
+            "volume_m3": 500000.0,
+            "compliant_volume_m3": 500000.0,
+            "unmeasured_items": ["w01001", "w01009", "w01019", "w21003"],
+        }
+    ]
+
+
+def test_a_monitored_item_outside_the_catalogue_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "sites.yaml").write_text(
+        "sites:\n  - {id: src-x, name: X, kind: source, standard: GB3838-2002, target: III,\n"
+        "     withdrawal_m3_per_year: 1, items: [总磷, 铀]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="sites.yaml: site 'src-x': item '铀' is not in the parameter catalogue"):
+        Configuration.load(tmp_path)

@@ -1,9 +1,11 @@
 """Evaluating period values: each site by its own standard, target and water body; plants by day."""
 
+import numpy as np
 import pandas as pd
 
+from models.classification import main_pollutants
 from models.configuration import Configuration
-from models.evaluation import evaluate_plants, evaluate_surface
+from models.evaluation import JUDGED_COLUMNS, evaluate_plants, evaluate_surface
 
 
 def values(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -64,3 +66,26 @@ def test_plants_compliant_days_per_item(county: Configuration) -> None:
     assert per_item.loc["w01018", ["valid_days", "compliant_days", "invalid_days"]].tolist() == [2, 1, 1]
     assert per_item.loc["w21003", ["valid_days", "compliant_days", "invalid_days"]].tolist() == [3, 2, 0]
     assert result.days["meets"].tolist() == [True, False, False]
+
+
+def test_vectorised_main_pollutants_match_classification_main_pollutants(county: Configuration) -> None:
+    rng = np.random.default_rng(3)
+    codes = ["w21003", "w21011", "w01019", "w01009", "w01001", "w20120", "w21016", "w01018"]
+    sites = ["s-town", "s-upstream", "l-east", "src-west"]
+    months = pd.date_range("2025-12-31 16:00", periods=12, freq="MS", tz="UTC")
+    frame = pd.DataFrame(
+        [(s, m, c) for s in sites for m in months for c in codes], columns=["site", "month", "parameter"]
+    )
+    levels = {"w21003": 1.2, "w21011": 0.25, "w01019": 7.0, "w01009": 4.0, "w01001": 7.5, "w20120": 0.04,
+              "w21016": 0.15, "w01018": 22.0}  # fmt: skip
+    frame["value"] = frame["parameter"].map(levels) * rng.lognormal(0, 0.5, len(frame))
+    frame["n_values"] = 1
+    frame["non_detect"] = False
+    result = evaluate_surface(frame, county, by=("month",))
+    assert sum(len(p) > 0 for p in result.sites["main_pollutants"]) > 20
+    for row in result.sites.itertuples(index=False):
+        items = result.items.loc[(result.items["site"] == row.site) & (result.items["month"] == row.month)]
+        site = county.sites[row.site]
+        table = county.standards[site.standard].limit_table(county.situation_of(site))
+        expected = main_pollutants(items["parameter"].to_numpy(), items[JUDGED_COLUMNS].reset_index(drop=True), table)
+        assert row.main_pollutants == expected

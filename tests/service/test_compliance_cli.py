@@ -4,11 +4,14 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import xarray as xr
+from typer.testing import CliRunner
 
+from service.cli import app
 from store import open_store
 from tests.county_data import county_year
 
@@ -24,14 +27,29 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def wqmon(*args: str, store: str, state: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with the store, configuration and state chosen by WQMON_* variables."""
-    env = {**os.environ, "WQMON_STORE": store, "WQMON_CONFIG_DIR": str(COUNTY)}
-    if state is not None:
-        env["WQMON_STATE"] = str(state)
-    return subprocess.run(
-        [sys.executable, "-m", "service", *args], capture_output=True, text=True, timeout=120, env=env
-    )
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def wqmon(*args: str, store: str, state: Path | None = None) -> Run:
+    """Run the CLI in-process with the store, configuration and state chosen by WQMON_* variables."""
+    env = {"WQMON_STORE": store, "WQMON_CONFIG_DIR": str(COUNTY), "WQMON_STATE_PATH": str(state) if state else None}
+    result = CliRunner().invoke(app, list(args), env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def test_python_m_service_runs_the_compliance_command(store_url: str) -> None:
+    env = {**os.environ, "WQMON_STORE": store_url, "WQMON_CONFIG_DIR": str(COUNTY)}
+    command = [sys.executable, "-m", "service", "compliance", "--period", "2026-03"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "集中式饮用水水源地水质达标率: 75.00% (250000/333333.33 m3)" in result.stdout
+    assert "src-west 西河水源地: 总磷" in result.stdout
 
 
 def test_compliance_json_carries_numerator_denominator_rate_and_failing_sites(store_url: str) -> None:

@@ -1,0 +1,100 @@
+"""One logger's TCP connection, as an asyncio Protocol: bytes in, framed items out to the server.
+
+A Protocol (not streams) because the hot path is one small read per packet from thousands of
+loggers: no coroutine per connection and no timer per read. Idle connections are closed by the
+server's sweep (`idle_for`), and reading pauses while the store is behind (backpressure).
+"""
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Protocol, cast
+
+from ingest.hj212.framing import StreamFramer
+from ingest.hj212.split import SplitTracker
+
+if TYPE_CHECKING:
+    from ingest.hj212.server import Hj212Server
+
+log = logging.getLogger("wqmon.hj212")
+
+
+class ReplyWriter(Protocol):
+    """Where replies go: a transport (or anything with write and is_closing)."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def is_closing(self) -> bool: ...
+
+
+class LoggerConnection(asyncio.Protocol):
+    """Frames a connection's bytes and hands every item to the server; accounts for the rest at the end."""
+
+    def __init__(self, server: "Hj212Server") -> None:
+        self.server = server
+        settings = server.settings
+        self.framer = StreamFramer(
+            max_segment_bytes=settings.hj212_max_segment_bytes, max_garbage_bytes=settings.hj212_max_garbage_bytes
+        )
+        self.splits = SplitTracker()
+        self.peer = "?"
+        self.transport: asyncio.Transport | None = None
+        self.last_seen = 0.0
+        self.paused = False
+        self._loop = asyncio.get_running_loop()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        address = transport.get_extra_info("peername")
+        self.peer = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
+        self.last_seen = self._loop.time()
+        self.server._opened(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.last_seen = self._loop.time()
+        accept = self.server._accept
+        transport = cast(ReplyWriter, self.transport)
+        for item in self.framer.feed(data):
+            accept(item, self.peer, transport, self.splits)
+        if self.framer.overflowed:
+            log.warning("%s: too many bytes without '##', closing", self.peer)
+            self.close()
+        elif self.server._store_is_behind():
+            self.pause()
+
+    def eof_received(self) -> bool:
+        return False  # the logger is done: close our side too (connection_lost follows)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None:
+            log.info("%s: connection lost: %s", self.peer, exc)
+        transport = cast(ReplyWriter, self.transport)
+        for item in self.framer.close():
+            self.server._accept(item, self.peer, transport, self.splits)
+        for description in self.splits.close():
+            self.server.counters.splits_incomplete += 1
+            log.warning("%s: split upload incomplete: %s", self.peer, description)
+        self.server._closed(self)
+
+    def idle_for(self, now: float) -> float:
+        """Seconds since the last byte arrived."""
+        return now - self.last_seen
+
+    def pause(self) -> None:
+        """Stop reading until resume() (the store is behind)."""
+        if not self.paused and self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
+            self.paused = True
+
+    def resume(self) -> None:
+        """Read again."""
+        if self.paused and self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+        self.paused = False
+
+    def close(self, *, abort: bool = False) -> None:
+        """Hang up (abort: drop unsent replies too, for stop())."""
+        if self.transport is not None:
+            if abort:
+                self.transport.abort()
+            elif not self.transport.is_closing():
+                self.transport.close()

@@ -1,0 +1,56 @@
+"""`wqmon report --month 2026-10 --out FILE`: the monthly report as FILE.xlsx, FILE.html (and FILE.pdf)."""
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.commands.classify import fail
+from service.commands.compliance import ConfigOption, StateOption, StoreOption, _opened
+from service.report.content import gather_report
+from service.report.html import render_html
+from service.report.pdf import PdfError, print_pdf
+from service.report.xlsx import write_xlsx
+from store.state import StateDB
+
+
+def report(
+    month: Annotated[str, typer.Option("--month", help="the month, e.g. 2026-10")],
+    out: Annotated[Path, typer.Option("--out", help="FILE: writes FILE.xlsx and FILE.html")],
+    area: Annotated[
+        str, typer.Option("--area", envvar="WQMON_REPORT_AREA", help="county or city named in the title")
+    ] = "XX县",
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="also FILE.pdf, printed by headless Chromium")] = False,
+    store: StoreOption = None,
+    config_dir: ConfigOption = None,
+    state: StateOption = None,
+) -> None:
+    """Write the monthly report (XX县水环境质量月报): rates, indicators, sections, sources, plants, charts."""
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month) is None:
+        raise fail(f"--month {month!r}: give one month as YYYY-MM (01 to 12), e.g. 2026-10")
+    with _opened(store, config_dir) as (settings, config, opened):
+        state_db = StateDB(state or settings.state_path)
+        try:
+            content = gather_report(
+                config, opened, state_db, month, area=area, timezone=settings.timezone,
+                min_valid_hours=settings.min_valid_hours_per_day,
+            )  # fmt: skip
+        finally:
+            state_db.close()
+    base = out.with_suffix("") if out.suffix.lower() in (".xlsx", ".html", ".pdf") else out
+    base.parent.mkdir(parents=True, exist_ok=True)
+    written = [write_xlsx(content, base.with_name(base.name + ".xlsx"))]
+    html = base.with_name(base.name + ".html")
+    html.write_text(render_html(content), encoding="utf-8")
+    written.append(html)
+    if pdf:
+        try:
+            written.append(print_pdf(html, base.with_name(base.name + ".pdf")))
+        except PdfError as error:
+            typer.echo(f"wqmon: {error}", err=True)
+            for path in written:
+                typer.echo(f"wrote {path}")
+            raise typer.Exit(code=1) from None
+    for path in written:
+        typer.echo(f"wrote {path}")

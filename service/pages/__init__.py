@@ -1,0 +1,1 @@
+"""Server-rendered pages for the bureau's staff (Jinja2 templates, plotly charts served locally)."""

@@ -1,0 +1,270 @@
+"""The pages router: login, overview, sites, a site, alerts, upload; plotly.js from the plotly package."""
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import plotly
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from models.errors import UnknownSiteError
+from models.periods import PeriodError
+from service.api.access import Context
+from service.api.problems import InvalidInput
+from service.api.routes.readings import _store as store_upload
+from service.pages import views
+from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
+from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
+from service.report.content import report_from_views
+from service.report.html import render_html
+from service.report.xlsx import xlsx_bytes
+from store.keys import ApiKey
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+PLOTLY_URL = "/static/plotly.min.js"
+
+
+@functools.cache
+def _plotly_js() -> bytes:
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+
+
+@router.get(PLOTLY_URL)
+def plotly_js() -> Response:
+    """plotly.js as shipped in the plotly Python package (no internet needed)."""
+    return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _render(request: Request, template: str, key: ApiKey | None, status_code: int = 200, **data: Any) -> HTMLResponse:
+    lang = language(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "t": lambda k: label(k, lang),
+            "kind_text": lambda k: label(k, lang) if k in KINDS else k,
+            "status_text": lambda s: status_text(s, lang),
+            "status_colour": lambda s: STATUS_COLOURS.get(s, "grey"),
+            "key": key,
+            "csrf": form_token(request) if key else "",
+            "plotly_url": PLOTLY_URL,
+            "local_time": lambda text: views.local_time(text, request.app.state.services.settings.timezone),
+            "path": request.url.path,
+            "other_language_url": str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
+            **data,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="lax", max_age=365 * 86400)
+    return response
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _reader(request: Request, context: Context) -> ApiKey | None:
+    key = session_key(request, context)
+    return key if key is not None and may(key, "read") else None
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/overview") -> HTMLResponse:
+    """The login form."""
+    return _render(request, "login.html", None, next=next if next.startswith("/") else "/overview", error=None)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request, context: Context, api_key: Annotated[str, Form()], next: Annotated[str, Form()] = "/overview"
+) -> Response:
+    """Check the key and keep it in the session cookie."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/overview"
+    key = context.keys.verify(api_key.strip())
+    if key is None or not may(key, "read"):
+        error = "bad_key" if key is None else "no_read"
+        return _render(request, "login.html", None, status_code=401, next=target, error=error)
+    response = RedirectResponse(target, status_code=303)
+    start_session(request, response, api_key.strip())
+    context.audit.record(actor=key.name, action="pages.login")
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    """Forget the session."""
+    response = RedirectResponse("/login", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.get("/", response_model=None)
+def home() -> RedirectResponse:
+    """The overview is the start page."""
+    return RedirectResponse("/overview", status_code=303)
+
+
+@router.get("/overview", response_model=None)
+def overview(request: Request, context: Context, month: str | None = None) -> Response:
+    """The indicator scorecards of the month and its year, with the sites that pull each indicator down."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    try:
+        chosen = views.chosen_month(context, month)
+    except PeriodError as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    return _render(request, "overview.html", key, **views.overview(context, chosen))
+
+
+@router.get("/sites", response_model=None)
+def sites(request: Request, context: Context, month: str | None = None) -> Response:
+    """Every site with its latest values, class against target and open alerts."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    try:
+        chosen = views.chosen_month(context, month)
+    except PeriodError as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    return _render(request, "sites.html", key, month=chosen, rows=views.site_rows(context, chosen))
+
+
+@router.get("/sites/{site_id}", response_model=None)
+def site(request: Request, context: Context, site_id: str, year: str | None = None) -> Response:
+    """A site's year: class per month and a chart per parameter with limit lines and exceedances."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    try:
+        found = context.config.site(site_id)
+        chosen = year or views.latest_month(context)[:4]
+        if not (len(chosen) == 4 and chosen.isdigit()):
+            raise PeriodError(f"year {chosen!r} is not a year like 2025")
+        page = views.site_page(context, found, chosen, language(request))
+    except UnknownSiteError as error:
+        return _render(request, "error.html", key, status_code=404, message=str(error))
+    except PeriodError as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    return _render(request, "site.html", key, **page)
+
+
+@router.get("/alerts", response_model=None)
+def alerts(request: Request, context: Context, error: str | None = None) -> Response:
+    """Open and recent alerts; operators acknowledge with a note."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    active, recent = views.alert_lists(context)
+    return _render(
+        request,
+        "alerts.html",
+        key,
+        active=active,
+        recent=recent,
+        names=views.site_names(context.config),
+        can_ack=may(key, "operate"),
+        error=error,
+    )
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_model=None)
+def acknowledge(
+    request: Request,
+    context: Context,
+    alert_id: int,
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Acknowledge an alert (operator role, this session's form token)."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    if not form_token_ok(request, csrf):
+        return _render(request, "error.html", key, status_code=403, message=label("bad_form", language(request)))
+    if not may(key, "operate"):
+        return _render(request, "error.html", key, status_code=403, message=label("operator_only", language(request)))
+    if context.alerts is None:
+        return _render(
+            request, "error.html", key, status_code=501, message="the alert engine is not part of this build"
+        )
+    try:
+        context.alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
+    except (KeyError, ValueError) as error:
+        return _render(request, "error.html", key, status_code=409, message=str(error))
+    context.audit.record(actor=key.name, action="alerts.acknowledge", alert=alert_id, note=note)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.get("/upload", response_model=None)
+def upload_page(request: Request, context: Context) -> Response:
+    """The form for a lab spreadsheet."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    return _render(request, "upload.html", key, result=None, can_upload=may(key, "write_readings"))
+
+
+@router.post("/upload", response_model=None)
+async def upload(
+    request: Request, context: Context, file: Annotated[UploadFile, File()], csrf: Annotated[str, Form()] = ""
+) -> Response:
+    """Import a lab spreadsheet; store the good rows and show each bad one with its place."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    lang = language(request)
+    if not form_token_ok(request, csrf):
+        return _render(request, "error.html", key, status_code=403, message=label("bad_form", lang))
+    if not may(key, "write_readings"):
+        return _render(request, "error.html", key, status_code=403, message=label("writer_only", lang))
+    name = Path(file.filename or "upload.xlsx").name
+    content = await file.read()
+    status_code = 200
+    try:
+        readings, problems = context.importer(content, name)
+        result = store_upload(context, key, readings, problems, channel="upload", what=name)
+    except InvalidInput as error:
+        status_code = 422
+        result = {"accepted": 0, "errors": getattr(error, "errors", None) or [], "message": str(error)}
+    except ValueError as error:
+        status_code = 422
+        result = {"accepted": 0, "errors": [], "message": str(error)}
+    return _render(request, "upload.html", key, status_code=status_code, result=result, file_name=name, can_upload=True)
+
+
+@router.get("/report", response_model=None)
+def monthly_report(request: Request, context: Context, month: str | None = None, format: str = "html") -> Response:
+    """The monthly report of `month` as printable HTML or XLSX, from the same compliance answers as the API."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    if context.compliance is None:
+        return _render(request, "error.html", key, status_code=501, message="compliance is not part of this build")
+    try:
+        chosen = views.chosen_month(context, month)
+        if len(chosen) != 7 or format not in ("html", "xlsx"):
+            raise PeriodError(f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format html or xlsx")
+    except PeriodError as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    report = report_from_views(
+        context.config,
+        views.compliance_answer(context, "evaluations", period=chosen),
+        views.compliance_answer(context, "compliance", period=chosen),
+        views.compliance_answer(context, "scorecard", period=chosen),
+        area=request.query_params.get("area", "XX县"),
+    )
+    if format == "xlsx":
+        name = quote(f"{report.title}.xlsx")
+        return Response(
+            xlsx_bytes(report),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
+    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL))

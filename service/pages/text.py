@@ -1,0 +1,102 @@
+"""Page labels in Chinese (the default) and English (?lang=en or the wqmon_lang cookie)."""
+
+from typing import Final, Literal
+
+from fastapi import Request
+
+Language = Literal["zh", "en"]
+LANG_COOKIE: Final[str] = "wqmon_lang"
+
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "app": ("水质监测", "Water quality"),
+    "overview": ("总览", "Overview"),
+    "sites": ("站点", "Sites"),
+    "alerts": ("报警", "Alerts"),
+    "upload": ("上传化验数据", "Upload lab data"),
+    "report": ("月报", "Monthly report"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "api_key": ("API 密钥", "API key"),
+    "login_hint": ("请输入管理员分配的 API 密钥。", "Enter the API key an administrator gave you."),
+    "bad_key": ("密钥无效或已被吊销。", "The key is not known or has been revoked."),
+    "no_read": ("该密钥的角色无权查看页面。", "This key's role may not view the pages."),
+    "scorecard": ("指标考核", "Indicator scorecard"),
+    "month": ("月份", "Month"),
+    "year": ("年度", "Year"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("数值", "Value"),
+    "target": ("目标", "Target"),
+    "status": ("状态", "Status"),
+    "points": ("得分", "Points"),
+    "pulled_down_by": ("拉低的站点", "Sites pulling it down"),
+    "site": ("站点", "Site"),
+    "kind": ("类型", "Kind"),
+    "class": ("类别", "Class"),
+    "target_class": ("目标类别", "Target class"),
+    "meets": ("达标", "Meets"),
+    "fails": ("不达标", "Fails"),
+    "unknown": ("无法判定", "Unknown"),
+    "latest": ("最新数据", "Latest values"),
+    "open_alerts": ("未处理报警", "Open alerts"),
+    "month_classes": ("逐月类别", "Class by month"),
+    "time_series": ("时间序列", "Time series"),
+    "limit": ("限值", "Limit"),
+    "exceedance": ("超标", "Exceedance"),
+    "daily_mean": ("日均值", "Daily mean"),
+    "monthly_value": ("月均值", "Monthly value"),
+    "recent_alerts": ("近期报警", "Recent alerts"),
+    "opened": ("发生时间", "Opened"),
+    "parameter": ("项目", "Parameter"),
+    "message": ("内容", "Message"),
+    "severity": ("级别", "Severity"),
+    "note": ("处理说明", "Note"),
+    "acknowledge": ("确认", "Acknowledge"),
+    "acknowledged": ("已确认", "Acknowledged"),
+    "open": ("未确认", "Open"),
+    "resolved": ("已解除", "Resolved"),
+    "by": ("确认人", "By"),
+    "operator_only": ("确认报警需要 operator 角色。", "Acknowledging needs the operator role."),
+    "file": ("文件", "File"),
+    "send": ("上传", "Upload"),
+    "accepted": ("已入库", "Stored"),
+    "rejected": ("被拒绝的行", "Rejected rows"),
+    "where": ("位置", "Where"),
+    "row": ("行", "row"),
+    "column": ("列", "column"),
+    "problem": ("问题", "Problem"),
+    "writer_only": ("上传需要 operator 或 ingest 角色。", "Uploading needs the operator or ingest role."),
+    "no_data": ("无数据", "No data"),
+    "plant_days": ("达标天数", "Compliant days"),
+    "none": ("无", "None"),
+    "main_pollutants": ("主要污染物", "Main pollutants"),
+    "language": ("English", "中文"),
+    "bad_form": ("表单已过期，请重试。", "The form has expired; try again."),
+}
+
+KINDS: Final[dict[str, tuple[str, str]]] = {
+    "plant": ("污水处理厂", "Treatment plant"),
+    "section": ("断面", "Section"),
+    "source": ("饮用水源地", "Drinking-water source"),
+}
+
+STATUS_COLOURS: Final[dict[str, str]] = {"达标": "green", "基本达标": "amber", "不达标": "red", "无数据": "grey"}
+STATUS_EN: Final[dict[str, str]] = {"达标": "met", "基本达标": "nearly met", "不达标": "not met", "无数据": "no data"}
+
+
+def language(request: Request) -> Language:
+    """?lang= wins, then the cookie, then Chinese."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return "en" if asked == "en" else "zh"
+
+
+def label(key: str, lang: Language) -> str:
+    """The label `key` in `lang` (the key itself when unknown, so a missing label shows)."""
+    pair = LABELS.get(key) or KINDS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]
+
+
+def status_text(status: str, lang: Language) -> str:
+    """A scorecard status (达标 / 基本达标 / 不达标 / 无数据) in `lang`."""
+    return STATUS_EN.get(status, status) if lang == "en" else status

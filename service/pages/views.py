@@ -1,0 +1,179 @@
+"""What each page shows, gathered from the service's parts (compliance through its cache, alerts, store)."""
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from models.configuration import Configuration
+from models.periods import parse_period
+from models.sites import Site
+from service.api.context import Services
+from service.compliance_views import run_period
+from service.pages.charts import Chart, series_chart
+from service.pages.text import Language
+
+JSON = dict[str, Any]
+
+
+def compliance_answer(context: Services, view: str, **params: str | None) -> JSON:
+    """The compliance port's answer of `view` (evaluations, compliance, scorecard) through the service's cache.
+
+    The cache answers either the JSON dict (a method per view) or, where it keeps serialised bodies,
+    JSON bytes from `answer(view, ...)`; the pages take both.
+    """
+    port: Any = context.compliance
+    if port is None:
+        raise LookupError("compliance is not part of this build")
+    if hasattr(port, "answer"):
+        return json.loads(port.answer(view, **params))  # type: ignore[no-any-return]
+    return getattr(port, view)(**params)  # type: ignore[no-any-return]
+
+
+def latest_month(context: Services, *, now: dt.datetime | None = None) -> str:
+    """The month of the newest reading (not after now), so the pages open on data; the current month
+    when the store is empty."""
+    zone = ZoneInfo(context.settings.timezone)
+    now = now or dt.datetime.now(dt.UTC)
+    series = context.store.series()
+    newest = pd.Timestamp(now)
+    if not series.empty:
+        newest = min(pd.Timestamp(series["last"].max()), pd.Timestamp(now))
+    return newest.tz_convert(zone).strftime("%Y-%m")
+
+
+def chosen_month(context: Services, asked: str | None) -> str:
+    """The month asked for (YYYY-MM, validated by the period parser) or the latest month with data."""
+    if asked:
+        return parse_period(asked, timezone=context.settings.timezone).label
+    return latest_month(context)
+
+
+def overview(context: Services, month: str) -> JSON:
+    """The scorecards of the month and of its year (year to date) from the compliance port."""
+    if context.compliance is None:
+        return {"month": month, "cards": []}
+    year = month[:4]
+    cards = [
+        {"period": month, "card": compliance_answer(context, "scorecard", period=month)},
+        {"period": year, "card": compliance_answer(context, "scorecard", period=year)},
+    ]
+    return {"month": month, "cards": cards}
+
+
+def site_rows(context: Services, month: str) -> list[JSON]:
+    """Each site: latest values, class against target for `month`, count of open alerts."""
+    config = context.config
+    evaluated: dict[str, JSON] = {}
+    plants: dict[str, JSON] = {}
+    if context.compliance is not None:
+        body = compliance_answer(context, "evaluations", period=month)
+        evaluated = {s["site"]: s for s in body["sites"]}
+        plants = {p["site"]: p for p in body["plants"]}
+    open_alerts: dict[str, int] = {}
+    if context.alerts is not None:
+        for alert in context.alerts.list(status="open"):
+            open_alerts[alert["site"]] = open_alerts.get(alert["site"], 0) + 1
+    latest = context.store.latest()
+    rows = []
+    for site in config.sites.values():
+        mine = latest.loc[latest["site"] == site.id].sort_values("time").drop_duplicates("parameter", keep="last")
+        values = [
+            {
+                "code": r["parameter"],
+                "name": config.catalogue[r["parameter"]].zh if r["parameter"] in config.catalogue else r["parameter"],
+                "value": float(r["value"]),
+                "non_detect": bool(r["non_detect"]),
+                "time": pd.Timestamp(r["time"]).tz_convert(context.settings.timezone).strftime("%Y-%m-%d %H:%M"),
+            }
+            for r in mine.sort_values("parameter").to_dict("records")
+        ]
+        rows.append(
+            {
+                "site": site,
+                "target": config.target_of(site),
+                "evaluation": evaluated.get(site.id),
+                "plant": plants.get(site.id),
+                "latest": values,
+                "open_alerts": open_alerts.get(site.id, 0),
+            }
+        )
+    return rows
+
+
+def site_page(context: Services, site: Site, year: str, lang: Language) -> JSON:
+    """A site's year: class (or compliant days) per month and a chart per parameter."""
+    config, timezone = context.config, context.settings.timezone
+    result = run_period(
+        config,
+        context.store,
+        year,
+        sites=[site.id],
+        timezone=timezone,
+        min_valid_hours=context.settings.min_valid_hours_per_day,
+    )
+    charts: list[Chart] = []
+    months: list[JSON] = []
+    if site.kind == "plant":
+        items = result.plants.items.rename(columns={"day": "time"})
+        for code, rows in items.groupby("parameter", sort=True):
+            valid = rows.loc[rows["valid"]]
+            charts.append(
+                series_chart(config, site, str(code), line=_empty(), judged=valid, timezone=timezone, lang=lang)
+            )
+        days = result.plants.days
+        if not days.empty:
+            local = pd.to_datetime(days["day"], utc=True).dt.tz_convert(timezone).dt.strftime("%Y-%m")
+            per_month = days.assign(month=local).groupby("month").agg(valid=("valid", "sum"), meets=("meets", "sum"))
+            months = [
+                {"month": m, "text": f"{int(r['meets'])}/{int(r['valid'])}", "ok": int(r["meets"]) == int(r["valid"])}
+                for m, r in per_month.to_dict("index").items()
+            ]
+    else:
+        period = parse_period(year, timezone=timezone)
+        daily = context.store.aggregate(
+            "day", sites=[site.id], start=period.start_utc, end=period.end_utc, timezone=timezone
+        ).rename(columns={"period": "time", "mean": "value"})
+        monthly = result.monthly.items.rename(columns={"month": "time"})
+        for code, rows in monthly.groupby("parameter", sort=True):
+            line = daily.loc[daily["parameter"] == code, ["time", "value"]]
+            charts.append(series_chart(config, site, str(code), line=line, judged=rows, timezone=timezone, lang=lang))
+        for r in result.monthly.sites.sort_values("month").to_dict("records"):
+            meets = r["meets_target"]
+            months.append(
+                {
+                    "month": pd.Timestamp(r["month"]).tz_convert(timezone).strftime("%Y-%m"),
+                    "text": r["class"],
+                    "ok": None if pd.isna(meets) else bool(meets),
+                }
+            )
+    charts.sort(key=lambda c: (-c.exceedances, c.code))
+    return {"site": site, "target": config.target_of(site), "year": year, "months": months, "charts": charts}
+
+
+def alert_lists(context: Services) -> tuple[list[JSON], list[JSON]]:
+    """Open and acknowledged alerts (active), and the most recent resolved ones."""
+    if context.alerts is None:
+        return [], []
+    everything = context.alerts.list()
+    active = [a for a in everything if a.get("status") != "resolved"]
+    recent = [a for a in everything if a.get("status") == "resolved"][:50]
+    return active, recent
+
+
+def local_time(text: str | None, timezone: str) -> str:
+    """An ISO 8601 UTC time as local 'YYYY-MM-DD HH:MM' (empty for none)."""
+    if not text:
+        return ""
+    return pd.Timestamp(text).tz_convert(timezone).strftime("%Y-%m-%d %H:%M")
+
+
+def site_names(config: Configuration) -> dict[str, str]:
+    """Site id -> name."""
+    return {s.id: s.name for s in config.sites.values()}
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns, UTC]"), "value": pd.Series([], dtype=float)})

@@ -1,0 +1,190 @@
+"""The pages over HTTP (real server, no browser): sessions, roles, the form token, language, upload, plotly.js."""
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openpyxl
+import plotly
+import pytest
+
+from service.pages.session import SESSION_COOKIE
+from tests.pages.conftest import DemoServer
+
+_OPEN: list[httpx.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+def client(server: DemoServer, role: str | None = None) -> httpx.Client:
+    """A client logged in as `role` (through the login form), or not logged in; closed after the test."""
+    session = httpx.Client(base_url=server.url, timeout=60)
+    _OPEN.append(session)
+    if role is not None:
+        answer = session.post("/login", data={"api_key": server.keys[role], "next": "/overview"})
+        assert answer.status_code == 303, answer.text
+    return session
+
+
+@pytest.mark.parametrize("path", ["/overview", "/sites", "/sites/qx-chujing", "/alerts", "/upload"])
+def test_pages_redirect_to_login_without_a_session(demo_server: DemoServer, path: str) -> None:
+    answer = client(demo_server).get(path)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/login?next={path}"
+
+
+def test_login_keeps_the_key_in_an_httponly_samesite_cookie(demo_server: DemoServer) -> None:
+    answer = client(demo_server).post("/login", data={"api_key": demo_server.keys["viewer"], "next": "/sites"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/sites"
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" not in cookie  # plain http on loopback; https sets Secure
+
+
+@pytest.mark.parametrize(("key", "message"), [("wqm_not-a-key", "密钥无效"), (None, "无权查看页面")])
+def test_login_refuses_unknown_keys_and_roles_without_read(
+    demo_server: DemoServer, key: str | None, message: str
+) -> None:
+    answer = client(demo_server).post("/login", data={"api_key": key or demo_server.keys["scoring"]})
+    assert answer.status_code == 401
+    assert message in answer.text
+    assert SESSION_COOKIE not in answer.headers.get("set-cookie", "")
+
+
+def test_login_does_not_redirect_off_site(demo_server: DemoServer) -> None:
+    answer = client(demo_server).post("/login", data={"api_key": demo_server.keys["viewer"], "next": "//evil.test/"})
+    assert answer.headers["location"] == "/overview"
+
+
+def test_logout_forgets_the_session(demo_server: DemoServer) -> None:
+    session = client(demo_server, "viewer")
+    answer = session.post("/logout")
+    assert answer.status_code == 303 and 'wqmon_session=""' in answer.headers["set-cookie"]
+    assert session.get("/overview").status_code == 303
+
+
+def test_overview_shows_the_scorecard_with_status_colours_and_failing_sites(demo_server: DemoServer) -> None:
+    page = client(demo_server, "viewer").get("/overview", params={"month": "2025-10"}).text
+    bearer = {"Authorization": f"Bearer {demo_server.keys['viewer']}"}
+    card = client(demo_server).get("/api/v1/scorecard", params={"period": "2025-10"}, headers=bearer).json()
+    for row in card["indicators"]:
+        assert f'data-indicator="{row["id"]}"' in page
+        assert row["name"] in page
+    assert 'class="status red"' in page and "不达标" in page
+    failing = {s["site"] for row in card["indicators"] for s in row.get("failing", [])}
+    assert failing and all(f'href="/sites/{site}?year=2025"' in page for site in failing)
+
+
+def test_english_on_request_and_remembered(demo_server: DemoServer) -> None:
+    session = client(demo_server, "viewer")
+    answer = session.get("/sites", params={"lang": "en"})
+    assert "Latest values" in answer.text and "最新数据" not in answer.text
+    assert "wqmon_lang=en" in answer.headers["set-cookie"]
+    assert "Latest values" in session.get("/sites").text
+    switch = session.get("/sites", params={"month": "2025-10"}).text.split('id="language"')[0].rsplit('href="', 1)[1]
+    assert "month=2025-10" in switch and "lang=zh" in switch
+
+
+def test_plotly_is_served_from_the_package_and_nothing_from_the_internet(demo_server: DemoServer) -> None:
+    session = client(demo_server, "viewer")
+    script = session.get("/static/plotly.min.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert script.content == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    page = session.get("/sites/qx-chujing", params={"year": "2025"}).text
+    assert '<script src="/static/plotly.min.js">' in page
+    assert 'src="http' not in page and "cdn" not in page.lower()
+
+
+def test_site_page_marks_exceedances_and_month_classes(demo_server: DemoServer) -> None:
+    page = client(demo_server, "viewer").get("/sites/qx-chujing", params={"year": "2025"}).text
+    assert 'id="month-classes"' in page and ">IV<" in page  # October: class IV against target III
+    assert 'data-exceedances="1"' in page or 'data-exceedances="2"' in page
+    assert "III 限值 20" in page  # the target class limit line of COD
+
+
+def test_unknown_site_is_a_404_page(demo_server: DemoServer) -> None:
+    answer = client(demo_server, "viewer").get("/sites/nowhere")
+    assert answer.status_code == 404 and "nowhere" in answer.text
+
+
+@pytest.mark.parametrize(("path", "params"), [("/overview", {"month": "2025-13"}), ("/sites", {"month": "May"}),
+                                              ("/sites/qx-chujing", {"year": "20x5"})])  # fmt: skip
+def test_a_bad_month_or_year_is_a_400_page_naming_it(
+    demo_server: DemoServer, path: str, params: dict[str, str]
+) -> None:
+    answer = client(demo_server, "viewer").get(path, params=params)
+    assert answer.status_code == 400
+    assert next(iter(params.values())) in answer.text
+
+
+def _open_alert(session: httpx.Client) -> str:
+    page = session.get("/alerts").text
+    marker = 'data-status="open"'
+    assert marker in page
+    before = page[: page.index(marker)]
+    return before[before.rindex('data-alert="') + len('data-alert="') :].split('"')[0]
+
+
+def test_acknowledging_needs_the_form_token(demo_server: DemoServer) -> None:
+    session = client(demo_server, "operator")
+    alert_id = _open_alert(session)
+    answer = session.post(f"/alerts/{alert_id}/acknowledge", data={"note": "forged", "csrf": "0" * 64})
+    assert answer.status_code == 403
+    assert f'data-alert="{alert_id}" data-status="open"' in session.get("/alerts").text
+
+
+def test_viewers_cannot_acknowledge(demo_server: DemoServer) -> None:
+    operator, viewer = client(demo_server, "operator"), client(demo_server, "viewer")
+    alert_id = _open_alert(operator)
+    page = viewer.get("/alerts").text
+    assert 'name="csrf"' not in page  # no acknowledge form for a viewer
+    token = page.split('name="csrf" value="')[1].split('"')[0] if 'name="csrf"' in page else "x"
+    answer = viewer.post(f"/alerts/{alert_id}/acknowledge", data={"note": "x", "csrf": token})
+    assert answer.status_code == 403
+    assert f'data-alert="{alert_id}" data-status="open"' in operator.get("/alerts").text
+
+
+def test_upload_of_a_lab_sheet_stores_good_rows_and_places_each_bad_one(demo_server: DemoServer) -> None:
+    session = client(demo_server, "operator")
+    token = session.get("/upload").text.split('name="csrf" value="')[1].split('"')[0]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "十二月"
+    for row in [
+        ["断面名称", "采样时间", "氨氮(mg/L)", "总磷(mg/L)"],
+        ["桃溪汇入口断面", "2025-12-30 10:00", 0.31, "0.02L"],
+        ["未知断面", "2025-12-30 10:00", 1, 1],
+        ["清溪城区断面", "2025-13-40", 1, 1],
+    ]:
+        sheet.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    answer = session.post(
+        "/upload", data={"csrf": token}, files={"file": ("十二月手工监测.xlsx", content.getvalue(), xlsx)}
+    )
+    assert answer.status_code == 200, answer.text
+    assert "已入库: 2" in answer.text
+    rows = answer.text.split('id="upload-errors"')[1].split("</table>")[0]
+    assert "十二月手工监测.xlsx:十二月:行 3:列 A" in rows and "未知断面" in rows
+    assert "十二月手工监测.xlsx:十二月:行 4:列 B" in rows and "2025-13-40" in rows
+    stored = demo_server.store.read(
+        sites=["tx-huiru"], statistics=["sample"], start=dt.datetime(2025, 12, 30, tzinfo=dt.UTC)
+    )
+    assert sorted(stored["parameter"]) == ["w21003", "w21011"]
+    assert bool(stored.set_index("parameter").loc["w21011", "non_detect"])
+
+
+def test_upload_needs_the_form_token(demo_server: DemoServer) -> None:
+    session = client(demo_server, "operator")
+    answer = session.post("/upload", data={"csrf": "nope"}, files={"file": ("x.csv", b"a,b\n", "text/csv")})
+    assert answer.status_code == 403
