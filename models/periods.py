@@ -57,9 +57,15 @@ class Period:
         return pd.date_range(first, last, freq="MS").tz_convert("UTC")
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2199  # also keeps the period's end inside datetime's range
+
+
 def parse_period(label: str, *, timezone: str = "Asia/Shanghai") -> Period:
     """The period named by `label`; PeriodError naming the accepted forms."""
     text = label.strip()
+    year_match = re.match(r"^(\d{4})", text)
+    if year_match and not MIN_YEAR <= int(year_match[1]) <= MAX_YEAR:
+        raise PeriodError(f"period {label!r}: year {year_match[1]} is not between {MIN_YEAR} and {MAX_YEAR}")
     if match := _MONTH.match(text):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:

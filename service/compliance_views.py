@@ -4,7 +4,6 @@ Each view takes the configuration, a store and a period label and returns a JSON
 rates carry numerator, denominator, rate (percent, two decimals) and the failing sites.
 """
 
-import datetime as dt
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from models.trend import MIN_PERIODS, spearman_trend
 from service.period_data import PeriodEvaluation, evaluate_data, load_period
 from store.base import Store
 from store.indicator_entries import IndicatorEntries
-from store.indicator_values import IndicatorValues
 from store.state import StateDB
 
 
@@ -96,19 +94,8 @@ def scorecard_for(
 
 
 def manual_values(state: StateDB, period: str) -> dict[str, ManualValue]:
-    """Hand-entered values of `period`: CLI entries (store/indicator_entries.py) and values entered
-    over HTTP (store/indicator_values.py, whose note is the evidence); the newest entry counts."""
-    values = dict(IndicatorEntries(state).for_period(period))
-    for row in IndicatorValues(state).list(period=period):
-        entry = ManualValue(float(row["value"]), str(row["note"]), str(row["entered_by"]), str(row["entered_at"]))
-        known = values.get(row["indicator"])
-        if known is None or _instant(entry.entered_at) >= _instant(known.entered_at):
-            values[row["indicator"]] = entry
-    return values
-
-
-def _instant(stamp: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC)
+    """Hand-entered values of `period` (store/indicator_entries.py); the newest entry counts."""
+    return dict(IndicatorEntries(state).for_period(period))
 
 
 def load_indicators(folder: Path) -> list[Indicator]:

@@ -1,4 +1,4 @@
-"""The project's own checks run with the tests: lint and format (ruff)."""
+"""The project's own checks run with the tests: lint and format (ruff), types (mypy)."""
 
 import subprocess
 import sys
@@ -16,4 +16,9 @@ def test_ruff_format_is_clean() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
     )
+    assert result.returncode == 0, result.stdout
+
+
+def test_mypy_is_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout

@@ -1,7 +1,8 @@
 """Sampling times as labs write them, vectorised: Excel dates, Excel serial numbers and text.
 
 Text forms: "2024-05-06 10:30", "2024/5/6 10:30:00", "2024.5.6", "2024年5月6日 10时30分",
-"20240506". Times in lab files are local (Asia/Shanghai by default) and are returned in UTC.
+"20240506". Times in lab files are local (Asia/Shanghai by default) and are returned in UTC;
+an ISO 8601 time with an offset ("2024-05-06T10:30:00+08:00", "…Z") keeps its offset.
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ _TEXT: Final = (
     r"^\s*(?P<year>\d{4})(?:[-/.年]\s*(?P<month>\d{1,2})[-/.月]\s*(?P<day>\d{1,2})日?|(?P<m2>\d{2})(?P<d2>\d{2}))"
     r"(?:[\sT]*(?P<hour>\d{1,2})(?:[:：时]\s*(?P<minute>\d{1,2})(?:[:：分]\s*(?P<second>\d{1,2}(?:\.\d+)?))?)?[时分秒]?)?\s*$"
 )
+_ZONED: Final = r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
 _CLOCK: Final = r"^\s*(?P<hour>\d{1,2})[:：时]\s*(?P<minute>\d{1,2})(?:[:：分]\s*(?P<second>\d{1,2}))?[分秒]?\s*$"
 
 
@@ -38,10 +40,18 @@ def parse_times(cells: pd.Series, *, timezone: str = "Asia/Shanghai") -> pd.Seri
     if numbers.any():
         serial = cells[numbers].astype(float)
         plausible = serial.between(*_SERIAL_RANGE)
-        local[serial.index[plausible]] = _EXCEL_EPOCH + pd.to_timedelta(serial[plausible].round(6), unit="D")
+        local[serial.index[plausible]] = _EXCEL_EPOCH + pd.to_timedelta(serial[plausible], unit="D").dt.round(
+            "ms"
+        )  # Excel keeps ms
     texts = kinds == "text"
     if texts.any():
-        local[texts] = _parse_text(cells[texts].astype(str))
+        text = cells[texts].astype(str)
+        zoned = text.str.contains(_ZONED)  # ISO 8601 with an offset or Z: the offset is kept
+        if zoned.any():
+            instants = pd.to_datetime(text[zoned], utc=True, errors="coerce", format="ISO8601")
+            local[zoned[zoned].index] = instants.dt.tz_convert(timezone).dt.tz_localize(None)
+        if (~zoned).any():
+            local[zoned[~zoned].index] = _parse_text(text[~zoned])
     return local.dt.tz_localize(timezone).dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
 
 

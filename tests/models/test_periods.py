@@ -29,7 +29,9 @@ def test_bounds_are_local_midnights_in_utc() -> None:
     assert len(period.months()) == 1
 
 
-@pytest.mark.parametrize("label", ["2026-13", "26-10", "2026-Q5", "2026-03-07..2026-03-01", "October"])
+@pytest.mark.parametrize(
+    "label", ["2026-13", "26-10", "2026-Q5", "2026-03-07..2026-03-01", "October", "0000", "9999-12"]
+)
 def test_bad_labels_name_the_accepted_forms(label: str) -> None:
     with pytest.raises(PeriodError, match=label.split("..")[0]):
         parse_period(label)
