@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from ingest.hj212.server import Hj212Server
+from ingest.lab.inbox import InboxReport, watch_inbox
 from ingest.pull.scheduler import PullScheduler
 from models.alert_config import AlertConfig
 from models.configuration import Configuration
@@ -113,6 +114,20 @@ class Service:
         self.metrics.readings_ingested.labels(channel=channel).inc(len(readings))
         self.engine.process(readings)
 
+    def _inbox_report(self, report: InboxReport) -> None:
+        """A lab file dropped into the inbox was imported: answers computed before it are stale."""
+        if report.new or report.changed:
+            self.generation.bump()
+            self.metrics.readings_ingested.labels(channel="lab").inc(report.new + report.changed)
+        if report.problems or report.error:
+            log.warning(
+                "lab inbox: %s %s (%d problems) %s",
+                report.file,
+                report.outcome,
+                len(report.problems),
+                report.error or "",
+            )
+
     def _source_error(self, name: str, message: str) -> None:
         self.engine.source_error(name, message)
 
@@ -128,6 +143,7 @@ class Service:
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         settings = self.settings
         checker: asyncio.Task[None] | None = None
+        inbox: asyncio.Task[None] | None = None
         self.engine.start()
         try:
             if settings.hj212_enabled:
@@ -153,11 +169,24 @@ class Service:
                 )
                 self.pull.start()
             checker = asyncio.create_task(self._check_alerts(), name="alert-check")
+            if settings.lab_inbox_dir is not None:
+                inbox = asyncio.create_task(
+                    watch_inbox(
+                        settings.lab_inbox_dir,
+                        config=self.config,
+                        store=self.store,
+                        interval_seconds=settings.lab_inbox_interval_seconds,
+                        timezone=settings.timezone,
+                        on_report=self._inbox_report,
+                    ),
+                    name="lab-inbox",
+                )
             yield
         finally:
-            if checker is not None:
-                checker.cancel()
-                await asyncio.gather(checker, return_exceptions=True)
+            for task in (checker, inbox):
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             if self.pull is not None:
                 await self.pull.stop()
             if self.hj212 is not None:

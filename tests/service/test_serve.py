@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -100,3 +101,43 @@ def test_a_busy_port_is_reported(tmp_path: Path, demo_config: Configuration) -> 
         result = CliRunner().invoke(app, ["serve", "--port", str(port)], env=env)
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "WQMON_HTTP_PORT" in result.stderr
+
+
+def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
+    tmp_path: Path, demo_config: Configuration
+) -> None:
+    url = f"duckdb:///{tmp_path / 'wqmon.duckdb'}"
+    inbox = tmp_path / "inbox"
+    env = environment(tmp_path, demo_config, url) | {
+        "WQMON_LAB_INBOX_DIR": str(inbox),
+        "WQMON_LAB_INBOX_INTERVAL_SECONDS": "0.2",
+    }
+    port = free_port()
+    process = start(env, port)
+    token, _ = KeyStore(StateDB(tmp_path / "state.sqlite")).create(role="viewer", name="staff")
+    inbox.mkdir(exist_ok=True)
+    (inbox / "五月.csv").write_text(
+        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,0.52,0.05L\n", encoding="utf-8"
+    )
+    try:
+        done = inbox / "done" / "五月.csv"
+        for _ in range(300):  # bounded wait for the scan, which runs every 0.2 s once the file is 2 s old
+            if done.exists():
+                break
+            process.wait(timeout=0.1) if process.poll() is not None else time.sleep(0.1)
+        assert done.exists(), sorted(p.name for p in inbox.rglob("*"))
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}) as client:
+            series = client.get(
+                "/api/v1/readings",
+                params={"site": "qx-chujing", "start": "2025-05-01T00:00:00+08:00", "end": "2025-06-01T00:00:00+08:00"},
+            )
+        assert series.status_code == 200, series.text
+        assert series.json()["total"] == 2
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+    store = open_reading_store(url)
+    stored = store.read(sites=["qx-chujing"])
+    store.close()
+    assert sorted(stored["parameter"]) == ["w21003", "w21011"]
+    assert stored.set_index("parameter").loc["w21011", "non_detect"]
