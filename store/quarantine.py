@@ -126,19 +126,3 @@ class Quarantine:
             )
             for row in rows
         ]
-
-
-class QuarantineListing:
-    """The quarantine as the HTTP API reads it (service/ports.py QuarantinePort): newest entries as JSON."""
-
-    def __init__(self, quarantine: Quarantine, *, limit: int = 1000) -> None:
-        self.quarantine = quarantine
-        self.limit = limit
-
-    def list(self) -> list[dict[str, object]]:
-        """The newest `limit` entries, newest first."""
-        return [entry.to_json() for entry in self.quarantine.list(limit=self.limit)]
-
-    def count(self) -> int:
-        """All entries."""
-        return self.quarantine.count()

@@ -350,22 +350,3 @@ class Hj212Server:
 def _mn_of(raw: bytes) -> str | None:
     found = _MN_PATTERN.search(raw)
     return found.group(1).decode("latin-1") if found else None
-
-
-async def run_hj212_server(
-    config: Configuration,
-    store: Store,
-    state: StateDB,
-    settings: Settings,
-    *,
-    on_stored: OnStored | None = None,
-    stop: asyncio.Event | None = None,
-) -> Hj212Counters:
-    """Serve HJ 212 until `stop` is set (or the task is cancelled); return the final counters."""
-    server = Hj212Server(config, store, state, settings, on_stored=on_stored)
-    await server.start()
-    try:
-        await (stop or asyncio.Event()).wait()
-    finally:
-        await server.stop()
-    return server.counters

@@ -3,7 +3,6 @@
 import asyncio
 import datetime as dt
 import functools
-import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,14 +15,13 @@ from typer.testing import CliRunner
 
 from ingest.hj212.codec import decode, encode
 from ingest.hj212.framing import frame
-from ingest.hj212.listener import Hj212Listener
 from ingest.hj212.packet import Packet
 from ingest.hj212.server import Hj212Server
 from models.configuration import Configuration
 from service.cli import app
 from service.settings import Settings
 from store.duckdb_store import DuckDBStore
-from store.quarantine import Quarantine, QuarantineListing
+from store.quarantine import Quarantine
 from store.state import StateDB
 
 # Water loggers of the capture registered as sites (password 123456 as in the traffic), plus one
@@ -393,34 +391,6 @@ async def test_a_store_that_refuses_the_batch_quarantines_it_unacknowledged(
     assert [(e.reason, e.mn, e.raw) for e in entries] == [("store_error", TEST_MN, hour_packet())]
     c = server.counters
     assert (c.packets_stored, c.packets_handled, c.packets_quarantined) == (0, 1, 1)
-
-
-def test_the_threaded_listener_serves_beside_another_event_loop(
-    site_config: Configuration, store: DuckDBStore, state: StateDB
-) -> None:
-    listener = Hj212Listener(site_config, store, state, server_settings(), clock=lambda: NOW)
-    listener.start()
-    try:
-        with socket.create_connection(("127.0.0.1", listener.port), timeout=10) as connection:
-            connection.sendall(hour_packet())
-            reply = connection.makefile("rb").readline()
-    finally:
-        listener.stop()
-    assert decode(reply).cn == "9014"
-    assert len(store.read()) == 4 and listener.counters.packets_stored == 1
-    listing = QuarantineListing(Quarantine(state))
-    assert (listing.list(), listing.count()) == ([], 0)
-
-
-def test_the_listener_says_which_setting_to_change_when_the_port_is_taken(
-    site_config: Configuration, store: DuckDBStore, state: StateDB
-) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        listener = Hj212Listener(site_config, store, state, server_settings(hj212_port=taken.getsockname()[1]))
-        with pytest.raises(OSError, match="WQMON_HJ212_PORT"):
-            listener.start()
 
 
 @in_loop
