@@ -152,12 +152,17 @@ class DuckDBStore:
                 cursor.unregister("staged")
                 frame = frame.drop_duplicates(list(KEY_COLUMNS), keep="last")
                 cursor.register("staged", pa.Table.from_pandas(frame, preserve_index=False))
+            window = [first.to_pydatetime(), last.to_pydatetime()]
             cursor.execute("BEGIN TRANSACTION")
             try:
-                cursor.execute(
-                    f"DELETE FROM readings WHERE time BETWEEN ? AND ? AND ({_KEY}) IN (SELECT ({_KEY}) FROM staged)",
-                    [first.to_pydatetime(), last.to_pydatetime()],
-                )
+                # Nothing stored in the batch's time window (a bulk load, a new period): no key can
+                # repeat, so the key check is skipped. Writes are serialised, so this cannot race.
+                overlaps = cursor.execute(
+                    "SELECT 1 FROM readings WHERE time BETWEEN ? AND ? LIMIT 1", window
+                ).fetchall()
+                if overlaps:
+                    same_key = f"({_KEY}) IN (SELECT ({_KEY}) FROM staged)"
+                    cursor.execute(f"DELETE FROM readings WHERE time BETWEEN ? AND ? AND {same_key}", window)
                 cursor.execute(f"INSERT INTO readings SELECT {_COLUMNS} FROM staged")
                 cursor.execute("COMMIT")
             except BaseException:
