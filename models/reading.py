@@ -106,6 +106,18 @@ def as_readings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def typed_readings(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` cast to the reading dtypes without checks: for readings a store gives back, which
+    were checked by `as_readings` on their way in."""
+    if frame.empty:
+        return empty_readings()
+    frame = frame.loc[:, list(COLUMNS)]
+    time = frame["time"]
+    if time.dt.tz is None:
+        time = time.dt.tz_localize("UTC")
+    return frame.assign(time=time.dt.tz_convert("UTC")).astype(_DTYPES).reset_index(drop=True)
+
+
 def _check_closed_set(frame: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> None:
     bad = ~frame[column].isin(allowed)
     if bad.any():

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from models.reading import KEY_COLUMNS, as_readings, empty_readings
+from models.reading import KEY_COLUMNS, as_readings, typed_readings
 from store.base import Interval, StoreError
 from store.query import (
     Filters,
@@ -190,7 +190,7 @@ class DuckDBStore:
         sql = f"SELECT {_COLUMNS} FROM readings {where} ORDER BY site, parameter, time, statistic, source"
         with self._cursor() as cursor:
             frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
-        return as_readings(frame) if len(frame) else empty_readings()
+        return typed_readings(frame)
 
     def aggregate(
         self,
@@ -248,7 +248,7 @@ class DuckDBStore:
         """
         with self._cursor() as cursor:
             frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
-        return as_readings(frame) if len(frame) else empty_readings()
+        return typed_readings(frame)
 
     def series(self) -> pd.DataFrame:
         """One row per (site, parameter, statistic): count, first and last time."""

@@ -29,7 +29,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from models.reading import as_readings, empty_readings
+from models.reading import as_readings, empty_readings, typed_readings
 from store.base import Interval, StoreError
 from store.line_protocol import MEASUREMENT, TAGS, batches, quote_identifier, quote_string
 from store.query import (
@@ -276,7 +276,7 @@ class InfluxStore:
         frame = self._points(["value", "non_detect", "flag"], where)
         if frame.empty:
             return empty_readings()
-        return sort_readings(as_readings(frame))
+        return sort_readings(typed_readings(frame))
 
     def aggregate(
         self,
@@ -375,7 +375,7 @@ class InfluxStore:
             return empty_readings()
         frame = frame.sort_values(["time", "source"], ascending=False, kind="stable")
         frame = frame.drop_duplicates(["site", "parameter", "statistic"], keep="first")
-        return sort_readings(as_readings(frame))
+        return sort_readings(typed_readings(frame))
 
     def series(self) -> pd.DataFrame:
         """One row per (site, parameter, statistic): count, first and last time."""
