@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
-from tests.pull.platform import Platform, national_row, serve
+from tests.ingest.pull.platform import Platform, national_row, serve
 
 
 @pytest.fixture

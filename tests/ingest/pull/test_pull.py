@@ -14,7 +14,7 @@ from models.configuration import BUILTIN_CONFIG, Configuration
 from store.base import Store
 from store.state import StateDB
 from store.watermarks import Watermarks
-from tests.pull.platform import TOKEN, Platform, national_row, serve
+from tests.ingest.pull.platform import TOKEN, Platform, national_row, serve
 
 ENV = {"WQMON_NATIONAL_TOKEN": TOKEN}
 NOW = pd.Timestamp("2024-05-06 12:00", tz="Asia/Shanghai").tz_convert("UTC")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from service.cli import app
 from store import open_store
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FILE = "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n河西断面,2024-05-06 10:00,{nh3},0.05L\n无此断面,2024-05-06 10:00,1,1\n"
 
 
