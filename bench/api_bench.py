@@ -27,6 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINTS = {
+    "healthz (no key, no work: the floor)": ("/healthz", {}),
     "indicators": ("/api/v1/indicators", {"period": "2025"}),
     "readings raw (1 day, plant COD)": (
         "/api/v1/readings",
