@@ -27,8 +27,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINTS = {
-    "healthz (no key, no work: the floor)": ("/healthz", {}),
     "indicators": ("/api/v1/indicators", {"period": "2025"}),
+    "healthz (no key)": ("/healthz", {}),
     "readings raw (1 day, plant COD)": (
         "/api/v1/readings",
         {"site": "wwtp-chengdong", "parameter": "COD", "start": "2025-06-01T00:00:00+08:00",
