@@ -60,7 +60,7 @@ def demo(
         raise typer.Exit(code=2) from None
 
     def ready(url: str) -> None:
-        typer.echo(f"wqmon: demo county serving at {url}/api/v1 (docs: {url}/api/v1/docs)")
+        typer.echo(f"wqmon: demo county serving pages at {url}/ and the API at {url}/api/v1 (docs: {url}/api/v1/docs)")
         typer.echo(f"admin key: {token}")
         typer.echo(f'try: curl -H "Authorization: Bearer {token}" {url}/api/v1/sites')
 
