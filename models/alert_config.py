@@ -8,10 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
-from models.configuration import BUILTIN_CONFIG
+from models.configuration import BUILTIN_CONFIG, read_config_file
 from models.errors import ConfigError
 from models.reading import FLAGS, STATISTICS
 from models.sites import SiteKind
@@ -220,13 +219,7 @@ class AlertConfig(BaseModel):
         path = Path(folder) / "alerts.yaml" if folder is not None else None
         if path is None or not path.exists():
             path = BUILTIN_CONFIG / "alerts.yaml"
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise ConfigError(f"{path}: not valid YAML: {error}") from None
-        if data is not None and not isinstance(data, Mapping):
-            raise ConfigError(f"{path}: expected a mapping at the top level")
-        return cls.from_mapping(data, origin=str(path))
+        return cls.from_mapping(read_config_file(path, allow_empty=True), origin=str(path))
 
     def enabled(self, rule: RuleId) -> bool:
         """Whether `rule` is switched on (daily_exceedance follows exceedance)."""

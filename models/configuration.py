@@ -75,12 +75,12 @@ class Configuration:
             raise ConfigError(f"configuration folder {folder} does not exist")
         parameters_file = _first_existing(folder / "parameters.yaml", BUILTIN_CONFIG / "parameters.yaml")
         try:
-            catalogue = Catalogue.from_mapping(_read_yaml(parameters_file))
+            catalogue = Catalogue.from_mapping(read_config_file(parameters_file))
         except (ValidationError, ValueError, KeyError) as error:
             raise ConfigError(f"{parameters_file}: {error}") from None
         standards: dict[str, Standard] = {}
         for path in _standard_files(folder):
-            standard = Standard.from_mapping(_read_yaml(path), origin=str(path))
+            standard = Standard.from_mapping(read_config_file(path), origin=str(path))
             standards[standard.id] = standard  # a bureau's file of the same id replaces ours
         zones = _load_entries(folder / "zones.yaml", "zones", Zone)
         sites = _load_entries(folder / "sites.yaml", "sites", Site)
@@ -116,11 +116,17 @@ class Configuration:
         return Situation(water_body=site.effective_water_body, water_temp_c=water_temp_c, built=site.built)
 
 
-def _read_yaml(path: Path) -> Mapping[str, Any]:
+def read_config_file(path: Path, *, allow_empty: bool = False) -> Mapping[str, Any]:
+    """The mapping in a YAML config file; ConfigError naming the file when it is not one.
+
+    With `allow_empty`, an empty file is an empty mapping (files whose every key is optional).
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    if data is None and allow_empty:
+        return {}
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return data
@@ -139,7 +145,7 @@ def _standard_files(folder: Path) -> list[Path]:
 def _load_entries(path: Path, key: str, model: type[Zone] | type[Site]) -> dict[str, Any]:
     if not path.exists():
         return {}
-    data = _read_yaml(path)
+    data = read_config_file(path)
     entries: dict[str, Any] = {}
     for index, entry in enumerate(data.get(key) or []):
         name = entry.get("id", f"#{index + 1}") if isinstance(entry, Mapping) else f"#{index + 1}"

@@ -10,11 +10,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from models.compliance import compliance_rates
-from models.configuration import BUILTIN_CONFIG, Configuration
-from models.errors import ConfigError
+from models.configuration import BUILTIN_CONFIG, Configuration, read_config_file
 from models.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from models.periods import parse_period
 from models.statistics import MIN_VALID_HOURS_PER_DAY
@@ -103,12 +101,7 @@ def load_indicators(folder: Path) -> list[Indicator]:
     path = folder / "indicators.yaml"
     if not path.exists():
         path = BUILTIN_CONFIG / "indicators.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping with 'indicators'")
+    data = read_config_file(path, allow_empty=True)
     return indicators_from_mapping(data, origin=str(path))
 
 

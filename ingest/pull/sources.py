@@ -6,9 +6,9 @@ Secrets never sit in the file: `auth.env` names the environment variable holding
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.configuration import read_config_file
 from models.errors import ConfigError
 from models.reading import Statistic
 
@@ -104,12 +104,7 @@ def load_sources(path: Path | str) -> list[HttpSourceConfig]:
     path = Path(path)
     if not path.exists():
         return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
+    data = read_config_file(path, allow_empty=True)
     try:
         sources = _SourcesFile.model_validate(data).sources
     except ValidationError as error:
