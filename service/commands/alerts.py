@@ -9,6 +9,7 @@ import typer
 from models.alert_config import AlertConfig, RuleId
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.commands.failure import fail
 from service.webhooks import utc_now
 from store.alerts import AlertStateError, AlertStore, UnknownAlertError
 from store.state import StateDB
@@ -21,14 +22,9 @@ StateOption = Annotated[
 ConfigOption = Annotated[Path | None, typer.Option(envvar="WQMON_CONFIG_DIR", help="configuration folder")]
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"wqmon: {message}", err=True)
-    return typer.Exit(code=2)
-
-
 def _alerts(state: Path) -> AlertStore:
     if not state.exists():
-        raise _fail(f"state database {state} does not exist; give --state or set WQMON_STATE_PATH")
+        raise fail(f"state database {state} does not exist; give --state or set WQMON_STATE_PATH")
     return AlertStore(StateDB(state))
 
 
@@ -39,7 +35,7 @@ def check_config(config_dir: ConfigOption = None) -> None:
         Configuration.load(config_dir)
         rules = AlertConfig.load(config_dir)
     except ConfigError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     names: tuple[RuleId, ...] = ("exceedance", "early_warning", "gap", "constant", "implausible", "spike",
                                  "fault_flag", "source_error")  # fmt: skip
     on = [name for name in names if rules.enabled(name)]
@@ -58,7 +54,7 @@ def list_alerts(
     try:
         alerts = _alerts(state).list(status=status, site=site, limit=limit, offset=offset)  # type: ignore[arg-type]
     except ValueError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     for alert in alerts:
         typer.echo(json.dumps(alert.to_dict(), ensure_ascii=False))
 
@@ -74,7 +70,7 @@ def acknowledge(
     try:
         alert = _alerts(state).acknowledge(alert_id, by=by, note=note, at=utc_now())
     except (UnknownAlertError, AlertStateError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     typer.echo(json.dumps(alert.to_dict(), ensure_ascii=False))
 
 
@@ -89,5 +85,5 @@ def resolve(
     try:
         alert = _alerts(state).resolve(alert_id, by=by, note=note, at=utc_now())
     except (UnknownAlertError, AlertStateError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     typer.echo(json.dumps(alert.to_dict(), ensure_ascii=False))

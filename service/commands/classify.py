@@ -12,12 +12,7 @@ from models.configuration import Configuration
 from models.errors import ConfigError, UnitError, UnknownParameterError
 from models.standards import Situation
 from models.values import ValueParseError, parse_value
-
-
-def fail(message: str) -> typer.Exit:
-    """Print `message` to stderr and return the exit (status 2) to raise."""
-    typer.echo(f"wqmon: {message}", err=True)
-    return typer.Exit(code=2)
+from service.commands.failure import fail
 
 
 def classify(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from service.commands.failure import fail
 from service.demo import DemoFolder, create_demo
 from service.runtime import Service, StartupError, load_settings
 from service.wiring import open_reading_store
@@ -27,8 +28,7 @@ def demo(
     try:
         store = open_reading_store(where.store_url)
     except StoreError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(error)) from None
     existing = where.exists()
     state = StateDB(where.state_path)
     if not existing:
@@ -56,8 +56,7 @@ def demo(
         service = Service.open(settings, store=store, state=state)
         sock = service.bind()
     except StartupError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(error)) from None
 
     def ready(url: str) -> None:
         typer.echo(f"wqmon: demo county serving pages at {url}/ and the API at {url}/api/v1 (docs: {url}/api/v1/docs)")
@@ -67,5 +66,4 @@ def demo(
     try:
         service.run(sock=sock, on_ready=ready)
     except StartupError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(error)) from None

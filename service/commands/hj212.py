@@ -14,16 +14,12 @@ from ingest.hj212.packet import Packet, PacketError, parse_segment
 from ingest.hj212.values import WireCodes, packet_values
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.commands.failure import fail
 from service.settings import Settings
 from store.quarantine import QUARANTINE_REASONS, Quarantine
 from store.state import StateDB
 
 app = typer.Typer(name="hj212", no_args_is_help=True, add_completion=False, help="HJ 212 data-logger protocol.")
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"wqmon: {message}", err=True)
-    return typer.Exit(code=2)
 
 
 def packet_json(packet: Packet, codes: WireCodes) -> dict[str, Any]:
@@ -72,14 +68,14 @@ def decode(
     try:
         config = Configuration.load(config_dir)
     except ConfigError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if file is None:
         data = sys.stdin.buffer.read()
     else:
         try:
             data = file.read_bytes()
         except OSError as error:
-            raise _fail(f"{file}: {error.strerror}") from None
+            raise fail(f"{file}: {error.strerror}") from None
     codes = WireCodes(config.catalogue)
     out = sys.stdout
     for record in decode_lines(data, codes):
@@ -97,11 +93,11 @@ def send(
     """Replay a capture to a server and print what was sent and how many replies came back."""
     host, sep, port_text = address.rpartition(":")
     if not sep or not port_text.isdigit():
-        raise _fail(f"address {address!r} is not HOST:PORT")
+        raise fail(f"address {address!r} is not HOST:PORT")
     try:
         data = file.read_bytes()
     except OSError as error:
-        raise _fail(f"{file}: {error.strerror}") from None
+        raise fail(f"{file}: {error.strerror}") from None
     received = bytearray()
     try:
         with socket.create_connection((host or "127.0.0.1", int(port_text)), timeout=10) as connection:
@@ -122,7 +118,7 @@ def send(
                     break
                 received += more
     except OSError as error:
-        raise _fail(f"cannot send to {address}: {error}") from None
+        raise fail(f"cannot send to {address}: {error}") from None
     summary = {"sent_bytes": len(data), "sent_packets": data.count(b"##"), "replies": received.count(b"##")}
     typer.echo(json.dumps(summary))
 
@@ -153,7 +149,7 @@ def quarantine(
 ) -> None:
     """List quarantined packets, newest first, one JSON object each."""
     if reason is not None and reason not in QUARANTINE_REASONS:
-        raise _fail(f"--reason {reason!r} is not one of {', '.join(QUARANTINE_REASONS)}")
+        raise fail(f"--reason {reason!r} is not one of {', '.join(QUARANTINE_REASONS)}")
     settings = Settings()
     state = StateDB(settings.state_path)
     try:

@@ -10,6 +10,7 @@ from ingest.delta import compare
 from ingest.lab.importer import LabImport, import_lab_file
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.commands.failure import fail
 from service.settings import Settings
 from store import Store, StoreError, open_store
 
@@ -29,15 +30,13 @@ def ingest(
     try:
         config = Configuration.load(config_dir or settings.config_dir)
     except ConfigError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     target: Store | None = None
     if not dry_run:
         try:
             target = open_store(store or settings.store)
         except (StoreError, ValueError, OSError) as error:
-            typer.echo(f"wqmon: cannot open the store: {error}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(f"cannot open the store: {error}") from None
     problems = 0
     try:
         for path in files:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from service.commands.failure import fail
 from service.runtime import StartupError, load_settings
 from store.keys import ROLE_MEANINGS, ROLES, KeyStore, UnknownKeyError
 from store.state import StateDB
@@ -18,8 +19,7 @@ def _keys(state_path: Path | None) -> KeyStore:
     try:
         settings = load_settings(state_path=state_path)
     except StartupError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(error)) from None
     return KeyStore(StateDB(settings.state_path))
 
 
@@ -33,8 +33,7 @@ def create(
     try:
         token, key = _keys(state_path).create(role=role, name=name, created_by="cli")
     except ValueError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(error)) from None
     typer.echo(token)
     typer.echo(f"key {key.id} '{key.name}', role {key.role}: {ROLE_MEANINGS[key.role]}", err=True)
     typer.echo("store it now: it is kept hashed and cannot be shown again", err=True)
@@ -56,6 +55,5 @@ def revoke(
     try:
         key = _keys(state_path).revoke(key_id)
     except UnknownKeyError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(error)) from None
     typer.echo(f"revoked key {key.id} '{key.name}' ({key.role})")

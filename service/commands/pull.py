@@ -9,6 +9,7 @@ import typer
 from ingest.pull.scheduler import PullScheduler
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.commands.failure import fail
 from service.settings import Settings
 from store import StoreError, open_store
 from store.state import StateDB
@@ -32,30 +33,26 @@ def pull(
     try:
         config = Configuration.load(config_dir or settings.config_dir)
     except ConfigError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     path = sources_file or settings.sources_file or config.folder / "sources.yaml"
     try:
         target = open_store(store or settings.store)
     except (StoreError, ValueError, OSError) as error:
-        typer.echo(f"wqmon: cannot open the store: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(f"cannot open the store: {error}") from None
     state_db = StateDB(state or settings.state_path)
     try:
         scheduler = PullScheduler.from_file(path, store=target, watermarks=Watermarks(state_db), config=config)
         known = {s.name for s in scheduler.sources}
         unknown = sorted(set(sources or []) - known)
         if unknown:
-            typer.echo(f"wqmon: unknown source(s) {unknown}; {path} has {sorted(known) or 'none'}", err=True)
-            raise typer.Exit(2)
+            raise fail(f"unknown source(s) {unknown}; {path} has {sorted(known) or 'none'}")
         if sources:
             scheduler.sources = [s for s in scheduler.sources if s.name in sources]
             for source in scheduler.sources:  # named on the command line: pulled even when disabled
                 source.config = source.config.model_copy(update={"enabled": True})
         results = asyncio.run(scheduler.run_all_once())
     except ConfigError as error:
-        typer.echo(f"wqmon: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
     finally:
         state_db.close()
         target.close()

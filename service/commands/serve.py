@@ -5,13 +5,8 @@ from typing import Annotated
 
 import typer
 
+from service.commands.failure import fail
 from service.runtime import Service, StartupError, load_settings
-
-
-def fail(message: str) -> typer.Exit:
-    """Print `message` to stderr and return the exit (status 2) to raise."""
-    typer.echo(f"wqmon: {message}", err=True)
-    return typer.Exit(code=2)
 
 
 def serve(
