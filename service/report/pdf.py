@@ -5,7 +5,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-CHROMIUM_ARGS = (
+# Headless, offline Chromium: no sandbox (runs as root here), no network of its own.
+HEADLESS_ARGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -14,6 +15,8 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+)
+PRINT_ARGS = (
     "--no-pdf-header-footer",
     "--run-all-compositor-stages-before-draw",
     "--virtual-time-budget=3000",  # let plotly draw before printing
@@ -39,8 +42,14 @@ def print_pdf(html: Path, pdf: Path, *, chromium: Path | None = None, timeout_s:
     if browser is None:
         raise PdfError("no Chromium found for --pdf (apt-get install chromium); the XLSX and HTML were written")
     with tempfile.TemporaryDirectory(prefix="wqmon-pdf-") as profile:
-        command = [str(browser), *CHROMIUM_ARGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf.resolve()}",
-                   html.resolve().as_uri()]  # fmt: skip
+        command = [
+            str(browser),
+            *HEADLESS_ARGS,
+            *PRINT_ARGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={pdf.resolve()}",
+            html.resolve().as_uri(),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired:

@@ -10,20 +10,10 @@ from typing import Any
 
 import pytest
 
+from service.report.pdf import HEADLESS_ARGS
 from tests.pages.conftest import DemoServer, chromium_or_skip
 
 pytestmark = pytest.mark.browser
-
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -42,7 +32,7 @@ def page(tmp_path: Path) -> Iterator[Any]:
             str(tmp_path / "profile"),
             executable_path=str(chromium),
             headless=True,
-            args=LAUNCH_ARGS,
+            args=list(HEADLESS_ARGS),
             viewport={"width": 1280, "height": 900},
             locale="zh-CN",
         )
