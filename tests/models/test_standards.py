@@ -82,30 +82,28 @@ def _write_standard(folder: Path, body: dict) -> None:
     (folder / "standards" / "local.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
 
 
+def _local_standard(kind: str, classes: list[str], limit: dict) -> dict:
+    """A one-item local standard file's content."""
+    return {
+        "id": "DB00-2020",
+        "title_zh": "某省地方标准",
+        "title_en": "a local standard",
+        "kind": kind,
+        "classes": classes,
+        "limits": [{"source": "表1 第1项", "bound": "upper", **limit}],
+    }
+
+
 def test_a_local_standard_is_just_another_file(tmp_path: Path) -> None:
     _write_standard(
         tmp_path,
-        {
-            "id": "DB00-2020",
-            "title_zh": "某省地方标准",
-            "title_en": "a local standard",
-            "kind": "discharge",
-            "classes": ["A"],
-            "limits": [{"code": "COD", "source": "表1 第1项", "bound": "upper", "values": {"A": 30}}],
-        },
+        _local_standard("discharge", ["A"], {"code": "COD", "values": {"A": 30}}),
     )
     with pytest.raises(ConfigError, match="standard DB00-2020: item 'COD' is not in the parameter catalogue"):
         Configuration.load(tmp_path)
     _write_standard(
         tmp_path,
-        {
-            "id": "DB00-2020",
-            "title_zh": "某省地方标准",
-            "title_en": "a local standard",
-            "kind": "discharge",
-            "classes": ["A"],
-            "limits": [{"code": "w01018", "source": "表1 第1项", "bound": "upper", "values": {"A": 30}}],
-        },
+        _local_standard("discharge", ["A"], {"code": "w01018", "values": {"A": 30}}),
     )
     config = Configuration.load(tmp_path)
     assert config.standards["DB00-2020"].limit_table().high.tolist() == [[30.0]]
@@ -115,16 +113,7 @@ def test_a_local_standard_is_just_another_file(tmp_path: Path) -> None:
 def test_a_bad_limit_names_file_item_and_field(tmp_path: Path) -> None:
     _write_standard(
         tmp_path,
-        {
-            "id": "DB00-2020",
-            "title_zh": "某省地方标准",
-            "title_en": "a local standard",
-            "kind": "surface",
-            "classes": ["I", "II"],
-            "limits": [
-                {"code": "w01018", "source": "表1 第1项", "bound": "upper", "values": {"I": 15, "II": "many"}},
-            ],
-        },
+        _local_standard("surface", ["I", "II"], {"code": "w01018", "values": {"I": 15, "II": "many"}}),
     )
     with pytest.raises(ConfigError, match=r"local\.yaml: limits\[0\] \(item w01018\), field values\.II"):
         Configuration.load(tmp_path)
@@ -133,14 +122,7 @@ def test_a_bad_limit_names_file_item_and_field(tmp_path: Path) -> None:
 def test_a_class_the_standard_does_not_have_is_rejected(tmp_path: Path) -> None:
     _write_standard(
         tmp_path,
-        {
-            "id": "DB00-2020",
-            "title_zh": "某省地方标准",
-            "title_en": "a local standard",
-            "kind": "surface",
-            "classes": ["I", "II"],
-            "limits": [{"code": "w01018", "source": "表1 第1项", "bound": "upper", "values": {"IIII": 15}}],
-        },
+        _local_standard("surface", ["I", "II"], {"code": "w01018", "values": {"IIII": 15}}),
     )
     with pytest.raises(ConfigError, match="class 'IIII' is not one of I, II"):
         Configuration.load(tmp_path)
