@@ -95,9 +95,14 @@ def bench_duckdb(frame: pd.DataFrame, folder: Path) -> None:
     rate("validate", n, seconds(lambda: as_readings(frame)), "(models.reading.as_readings, part of every write)")
     plain_s = plain_append_seconds(frame, folder / "plain.duckdb")
     rate("duckdb plain append", n, plain_s, "(Arrow INSERT, no key check: the floor)")
-    with DuckDBStore(folder / "bench.duckdb") as store:
-        write_s = seconds(lambda: store.write(frame))
-        rate("duckdb write", n, write_s, f"(one bulk write, idempotent) = {plain_s / write_s:.2f} x plain append")
+    writes_s = []
+    for attempt in range(3):  # each into a new file; the first also pays for the process's first big allocations
+        with DuckDBStore(folder / f"write-{attempt}.duckdb") as fresh:
+            writes_s.append(seconds(lambda s=fresh: s.write(frame)))
+    rate("duckdb write, first", n, writes_s[0], "(one bulk write, idempotent, into a new file)")
+    best_s = min(writes_s)
+    rate("duckdb write", n, best_s, f"(best of 3) = {plain_s / best_s:.2f} x plain append")
+    with DuckDBStore(folder / "write-0.duckdb") as store:
         for interval, flags, note in (
             ("day", None, "all flags"),
             ("day", ("N",), "flag N"),

@@ -15,6 +15,7 @@ Times are stored as TIMESTAMPTZ (microseconds) with the session time zone fixed 
 """
 
 import datetime as dt
+import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Final
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -60,6 +62,7 @@ _KEY: Final[str] = ", ".join(KEY_COLUMNS)
 _COLUMNS: Final[str] = "site, parameter, time, statistic, value, non_detect, flag, source"
 _HOUR_US: Final[int] = 3_600_000_000
 _DAY_US: Final[int] = 86_400_000_000
+_KEY_CHECK_ROWS: Final[int] = 1_000_000  # rows per slice of the in-batch key check
 
 
 class DuckDBStore:
@@ -141,18 +144,16 @@ class DuckDBStore:
         frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
-        first, last = frame["time"].min(), frame["time"].max()
-        staged = pa.Table.from_pandas(frame, preserve_index=False)
+        times_us = frame["time"].array.asi8 // 1000
+        window = [
+            frame["time"].iloc[times_us.argmin()].to_pydatetime(),
+            frame["time"].iloc[times_us.argmax()].to_pydatetime(),
+        ]
+        staged = _arrow(frame)
         with self._write_lock, self._cursor() as cursor:
+            if _has_repeated_keys(cursor, staged, times_us):
+                staged = _arrow(frame.drop_duplicates(list(KEY_COLUMNS), keep="last"))
             cursor.register("staged", staged)
-            # count(DISTINCT hash) < count(*) whenever two rows share a key (or, rarely, a hash):
-            # then drop the repeats exactly, keeping the last of each key.
-            repeats = cursor.execute(f"SELECT count(*) - count(DISTINCT hash({_KEY})) FROM staged").fetchall()[0]
-            if repeats and repeats[0]:
-                cursor.unregister("staged")
-                frame = frame.drop_duplicates(list(KEY_COLUMNS), keep="last")
-                cursor.register("staged", pa.Table.from_pandas(frame, preserve_index=False))
-            window = [first.to_pydatetime(), last.to_pydatetime()]
             cursor.execute("BEGIN TRANSACTION")
             try:
                 # Nothing stored in the batch's time window (a bulk load, a new period): no key can
@@ -268,6 +269,35 @@ class DuckDBStore:
             self._closed = True
             self._connection.execute("CHECKPOINT")
             self._connection.close()
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    """Readings as an Arrow table with microsecond times, the resolution of the stored column."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    index = table.schema.get_field_index("time")
+    return table.set_column(index, "time", table["time"].cast(pa.timestamp("us", tz="UTC")))
+
+
+def _has_repeated_keys(cursor: duckdb.DuckDBPyConnection, staged: pa.Table, times_us: np.ndarray) -> bool:
+    """Whether two rows of the batch may share a key (a hash collision, rarely, also says yes).
+
+    Rows that share a key share a time, so a batch in time order (as loggers and bulk loads send
+    it) is checked in slices cut where the time changes: each slice's hash table stays small
+    enough for the cache (10 M readings: 0.75 s instead of 1.0 s in one piece).
+    """
+    edges = [0, len(staged)]
+    if len(staged) > _KEY_CHECK_ROWS and bool((times_us[1:] >= times_us[:-1]).all()):
+        cuts = np.searchsorted(times_us, times_us[_KEY_CHECK_ROWS::_KEY_CHECK_ROWS], side="left")
+        edges = [0, *np.unique(cuts[cuts > 0]).tolist(), len(staged)]
+    for start, stop in itertools.pairwise(edges):
+        cursor.register("key_check", staged.slice(start, stop - start))
+        try:
+            (repeats,) = cursor.execute(f"SELECT count(*) - count(DISTINCT hash({_KEY})) FROM key_check").fetchall()[0]
+        finally:
+            cursor.unregister("key_check")
+        if repeats:
+            return True
+    return False
 
 
 def _where(filters: Filters) -> tuple[str, list[object]]:

@@ -96,3 +96,23 @@ def test_a_file_another_process_owns_is_refused_with_the_reason(tmp_path: Path) 
         owner.wait(timeout=30)
         if owner.stdout is not None:
             owner.stdout.close()
+
+
+@pytest.mark.parametrize("repeated", [1_000_000, 1_000_999], ids=["where-a-slice-is-cut", "in-the-last-slice"])
+def test_a_large_batch_in_time_order_keeps_the_last_of_a_repeated_key(tmp_path: Path, repeated: int) -> None:
+    # Over a million readings are checked for repeated keys in slices cut where the time changes
+    # (row 1,000,000 starts hour 1000): the repeat of a key must be found wherever it falls.
+    series, hours = 1000, 1001
+    site = pd.array([f"s{i:04d}" for i in range(series)] * hours, dtype="string")
+    hour = pd.RangeIndex(series * hours) // series
+    time = pd.to_datetime(pd.Timestamp("2024-01-01", tz="UTC").value + hour * 3_600_000_000_000, utc=True)
+    frame = pd.DataFrame({"site": site, "parameter": "COD", "time": time, "statistic": "hour_avg", "value": 1.0})
+    frame["source"] = "bulk"
+    batch = pd.concat(
+        [frame.iloc[: repeated + 1], frame.iloc[[repeated]].assign(value=7.0), frame.iloc[repeated + 1 :]]
+    )
+    with DuckDBStore(tmp_path / "wqmon.duckdb") as store:
+        assert store.write(batch) == len(batch)
+        stored = store.read(sites=[str(site[repeated])])
+    assert len(stored) == hours
+    assert stored.loc[stored["time"] == time[repeated], "value"].tolist() == [7.0]
