@@ -24,9 +24,10 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
-ENDPOINTS = {
+ENDPOINTS: dict[str, tuple[str, dict[str, str | int]]] = {
     "indicators": ("/api/v1/indicators", {"period": "2025"}),
     "healthz (no key)": ("/healthz", {}),
     "readings raw (1 day, plant COD)": (
@@ -43,41 +44,65 @@ ENDPOINTS = {
 
 
 async def client_loop(
-    client: httpx.AsyncClient,
-    path: str,
-    params: dict[str, str],
+    url: httpx.URL,
+    request: bytes,
     count: int,
     latencies: list[float],
     statuses: Counter[int | str],
 ) -> None:
-    for _ in range(count):
-        started = time.perf_counter()
-        try:
-            response = await client.get(path, params=params)
-        except httpx.TransportError as error:  # counted, not fatal: the figures say how many failed
-            statuses[type(error).__name__] += 1
-            continue
-        latencies.append(time.perf_counter() - started)
-        statuses[response.status_code] += 1
+    """One client: a keep-alive connection sending `count` requests, each after the last answer.
+
+    Plain HTTP/1.1 over asyncio streams, since httpx spends about 1.5 ms of CPU per request:
+    100 httpx clients on these 2 cores measured the client (650 req/s), not the service.
+    """
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    try:
+        for _ in range(count):
+            started = time.perf_counter()
+            writer.write(request)
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+                await reader.readexactly(_content_length(head))
+            except (asyncio.IncompleteReadError, ConnectionError) as error:  # counted: the figures say how many
+                statuses[type(error).__name__] += 1
+                return
+            latencies.append(time.perf_counter() - started)
+            statuses[int(head[9:12])] += 1
+    finally:
+        writer.close()
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    raise SystemExit(f"the service answered without Content-Length, which this client needs: {head[:200]!r}")
+
+
+def request_bytes(url: httpx.URL, path: str, params: dict[str, str | int], key: str) -> bytes:
+    """The GET request for `path` with `params`, as sent on the wire."""
+    target = httpx.URL(path, params=params).raw_path.decode("ascii")
+    return f"GET {target} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\nAuthorization: Bearer {key}\r\n\r\n".encode()
 
 
 async def drive(url: str, key: str, clients: int, requests: int) -> None:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as client:
+    base = httpx.URL(url)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
         for name, (path, params) in ENDPOINTS.items():
-            await client.get(path, params=params)  # warm up
+            warm = await client.get(path, params=params)  # computes and caches what the endpoint answers
+            if warm.status_code != 200:
+                raise SystemExit(f"{path} answered {warm.status_code}: {warm.text[:300]}")
+            request = request_bytes(base, path, params, key)
             latencies: list[float] = []
             statuses: Counter[int | str] = Counter()
             started = time.perf_counter()
-            await asyncio.gather(
-                *(client_loop(client, path, params, requests, latencies, statuses) for _ in range(clients))
-            )
+            await asyncio.gather(*(client_loop(base, request, requests, latencies, statuses) for _ in range(clients)))
             elapsed = time.perf_counter() - started
             ms = np.array(latencies) * 1000
             print(
                 f"{name:36s} {len(ms) / elapsed:8.1f} req/s   p50 {np.percentile(ms, 50):7.1f} ms   "
-                f"p99 {np.percentile(ms, 99):7.1f} ms   statuses {dict(statuses)}"
+                f"p99 {np.percentile(ms, 99):7.1f} ms   max {ms.max():7.1f} ms   statuses {dict(statuses)}"
             )
 
 
@@ -120,7 +145,7 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
     print(f"{args.clients} clients x {args.requests} requests per endpoint against {url}")
     try:
-        asyncio.run(drive(url, key, args.clients, args.requests))
+        uvloop.run(drive(url, key, args.clients, args.requests))
     finally:
         if process is not None:
             process.send_signal(signal.SIGTERM)

@@ -31,11 +31,16 @@ class Generation:
 
 
 class CachedCompliance:
-    """The answers of a CompliancePort as JSON, reused while no readings arrived."""
+    """The answers of a CompliancePort as JSON, reused while no readings arrived.
+
+    Requests that miss the same answer at once wait for one computation of it instead of each
+    computing it (100 clients asking right after a write would otherwise start 100).
+    """
 
     def __init__(self, inner: CompliancePort, generation: Generation, *, max_entries: int = 256) -> None:
         self._inner, self._generation, self._max_entries = inner, generation, max_entries
         self._answers: dict[tuple[Any, ...], tuple[int, bytes]] = {}
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
     def peek(self, view: View, **params: str | None) -> bytes | None:
@@ -47,16 +52,20 @@ class CachedCompliance:
 
     def answer(self, view: View, **params: str | None) -> bytes:
         """The answer, computed if need be (expensive: call it in a worker thread)."""
-        generation = self._generation.value
         key = (view, *sorted(params.items()))
-        known = self.peek(view, **params)
-        if known is not None:
-            return known
-        body = _dumps(getattr(self._inner, view)(**params))
         with self._lock:
-            if len(self._answers) >= self._max_entries:
-                self._answers.clear()
-            self._answers[key] = (generation, body)
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            known = self.peek(view, **params)
+            if known is not None:
+                return known
+            generation = self._generation.value
+            body = _dumps(getattr(self._inner, view)(**params))
+            with self._lock:
+                if len(self._answers) >= self._max_entries:
+                    self._answers.clear()
+                    self._computing = {key: computing}
+                self._answers[key] = (generation, body)
         return body
 
 

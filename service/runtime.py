@@ -8,6 +8,7 @@ acknowledged), and then the store is closed (flushing what it holds).
 """
 
 import asyncio
+import gc
 import logging
 import signal
 import socket
@@ -232,6 +233,11 @@ class Service:
                     on_ready(f"http://{host}:{port}")
 
             server.startup = startup  # type: ignore[method-assign]
+        # What start-up made (configuration, catalogue, the app, the libraries) lives as long as the
+        # process: freezing it keeps it out of every later full collection, which otherwise paused
+        # the event loop for ~100 ms every few thousand requests.
+        gc.collect()
+        gc.freeze()
         try:
             server.run(sockets=[sock])
         finally:

@@ -86,7 +86,7 @@ class KeyStore:
     def verify(self, token: str) -> ApiKey | None:
         """The active key for `token`, or None."""
         digest = _digest(token)
-        rows = self._state.execute("SELECT * FROM api_keys WHERE sha256 = ? AND revoked_at IS NULL", (digest,))
+        rows = self._state.read("SELECT * FROM api_keys WHERE sha256 = ? AND revoked_at IS NULL", (digest,))
         # The lookup is by digest; compare again in constant time so timing says nothing of the stored value.
         if not rows or not hmac.compare_digest(rows[0]["sha256"], digest):
             return None

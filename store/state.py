@@ -24,6 +24,13 @@ class StateDB:
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
         self._lock = threading.RLock()
+        # A second connection for `read`: in WAL mode it sees every committed transaction and never
+        # waits for one in progress (an alert batch, a quarantine flush) on the main connection.
+        self._reader, self._read_lock = self._connection, self._lock
+        if str(path) != ":memory:":
+            self._reader = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._reader.execute("PRAGMA query_only=ON")
+            self._read_lock = threading.RLock()
 
     def ensure_schema(self, statements: str) -> None:
         """Run idempotent DDL (CREATE TABLE IF NOT EXISTS …)."""
@@ -36,6 +43,15 @@ class StateDB:
             self._connection.row_factory = sqlite3.Row
             cursor = self._connection.execute(sql, parameters)
             return cursor.fetchall()
+
+    def read(self, sql: str, parameters: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+        """Run one query on the reading connection: committed data, without waiting for a writer.
+
+        For the event loop's hot path (API keys on every request); writes go through `execute`.
+        """
+        with self._read_lock:
+            self._reader.row_factory = sqlite3.Row
+            return self._reader.execute(sql, parameters).fetchall()
 
     def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         """Run one statement for many rows in a single transaction."""
@@ -62,5 +78,7 @@ class StateDB:
 
     def close(self) -> None:
         """Close the file."""
-        with self._lock:
+        with self._lock, self._read_lock:
+            if self._reader is not self._connection:
+                self._reader.close()
             self._connection.close()

@@ -1,5 +1,7 @@
-"""Compliance answers are reused until readings arrive, and never served stale after a write."""
+"""Compliance answers are reused until readings arrive, never served stale after a write, computed once at a time."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +9,7 @@ import httpx
 
 from models.configuration import Configuration
 from service.api.app import create_app
+from service.compliance_cache import CachedCompliance, Generation
 from service.settings import Settings
 from store.base import Store
 from store.duckdb_store import DuckDBStore
@@ -60,3 +63,37 @@ def test_answers_are_reused_until_a_write(tmp_path: Path, demo_config: Configura
         thread.join()
         store.close()
         state.close()
+
+
+class SlowOnce:
+    """A CompliancePort whose first computation lasts until others have started theirs (or 0.5 s)."""
+
+    def __init__(self, others: int) -> None:
+        self.others, self.computed = others, 0
+        self._lock, self._others_started = threading.Lock(), threading.Event()
+
+    def indicators(self, *, period: str) -> dict[str, Any]:
+        with self._lock:
+            self.computed += 1
+            first = self.computed == 1
+            if self.computed == 1 + self.others:
+                self._others_started.set()
+        if first:
+            self._others_started.wait(timeout=0.5)
+        return {"period": period}
+
+
+def test_requests_missing_the_same_answer_at_once_wait_for_one_computation() -> None:
+    clients = 8
+    port = SlowOnce(others=clients - 1)
+    cache = CachedCompliance(port, Generation())  # type: ignore[arg-type]
+    start = threading.Barrier(clients)
+
+    def ask() -> bytes:
+        start.wait()
+        return cache.answer("indicators", period="2025")
+
+    with ThreadPoolExecutor(clients) as pool:
+        answers = list(pool.map(lambda _: ask(), range(clients)))
+    assert answers == [b'{"period":"2025"}'] * clients
+    assert port.computed == 1
