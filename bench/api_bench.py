@@ -6,11 +6,16 @@ Run by hand (prints figures; asserts nothing):
     python bench/api_bench.py --url http://127.0.0.1:8000 --key wqm_…   # an already running service
     python bench/api_bench.py --clients 10 --requests 5                 # a quick small run
 
+After the endpoints, the demo plant's logger sends an hour packet every --packet-interval seconds
+over HJ 212 while the clients ask for indicators: of 2025 (an answer the new data leave alone) and
+of this year (recomputed after every stored packet).
+
 Target (issue 7): p99 under 100 ms for the indicators endpoint with 100 concurrent clients.
 """
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import re
 import signal
@@ -25,6 +30,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 import uvloop
+from hj212_bench import hour_packet  # also puts the project on sys.path
+
+from service.demo_county import PLANT_MN, PLANT_PASSWORD  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINTS: dict[str, tuple[str, dict[str, str | int]]] = {
@@ -86,29 +94,63 @@ def request_bytes(url: httpx.URL, path: str, params: dict[str, str | int], key: 
     return f"GET {target} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\nAuthorization: Bearer {key}\r\n\r\n".encode()
 
 
-async def drive(url: str, key: str, clients: int, requests: int) -> None:
+async def measure(name: str, base: httpx.URL, request: bytes, clients: int, requests: int) -> None:
+    """Run `clients` client loops of `requests` each and print requests/s and latency percentiles."""
+    latencies: list[float] = []
+    statuses: Counter[int | str] = Counter()
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop(base, request, requests, latencies, statuses) for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    ms = np.array(latencies) * 1000
+    print(
+        f"{name:44s} {len(ms) / elapsed:8.1f} req/s   p50 {np.percentile(ms, 50):7.1f} ms   "
+        f"p99 {np.percentile(ms, 99):7.1f} ms   max {ms.max():7.1f} ms   statuses {dict(statuses)}"
+    )
+
+
+async def send_hour_packets(port: int, stop: asyncio.Event, interval_s: float, acked: list[float]) -> None:
+    """The demo plant's logger: an hour packet every `interval_s`, each waiting for its 9014 (stored)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    sequence = 0
+    while not stop.is_set():
+        sequence += 1
+        started = time.perf_counter()
+        writer.write(hour_packet(PLANT_MN, hour - dt.timedelta(hours=sequence), sequence, password=PLANT_PASSWORD))
+        await reader.readuntil(b"\r\n")
+        acked.append(time.perf_counter() - started)
+        await asyncio.sleep(interval_s)
+    writer.close()
+
+
+async def drive(url: str, key: str, clients: int, requests: int, hj212_port: int | None, interval_s: float) -> None:
     base = httpx.URL(url)
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
         for name, (path, params) in ENDPOINTS.items():
             warm = await client.get(path, params=params)  # computes and caches what the endpoint answers
             if warm.status_code != 200:
                 raise SystemExit(f"{path} answered {warm.status_code}: {warm.text[:300]}")
-            request = request_bytes(base, path, params, key)
-            latencies: list[float] = []
-            statuses: Counter[int | str] = Counter()
-            started = time.perf_counter()
-            await asyncio.gather(*(client_loop(base, request, requests, latencies, statuses) for _ in range(clients)))
-            elapsed = time.perf_counter() - started
-            ms = np.array(latencies) * 1000
-            print(
-                f"{name:36s} {len(ms) / elapsed:8.1f} req/s   p50 {np.percentile(ms, 50):7.1f} ms   "
-                f"p99 {np.percentile(ms, 99):7.1f} ms   max {ms.max():7.1f} ms   statuses {dict(statuses)}"
-            )
+            await measure(name, base, request_bytes(base, path, params, key), clients, requests)
+        if hj212_port is None:
+            return
+        # Each stored packet (data times of the last days) makes the answers of its period stale.
+        for year in ("2025", "this year"):
+            period = str(dt.datetime.now(dt.UTC).year) if year == "this year" else year
+            await client.get("/api/v1/indicators", params={"period": period})
+            stop, acked = asyncio.Event(), []
+            logger = asyncio.create_task(send_hour_packets(hj212_port, stop, interval_s, acked))
+            request = request_bytes(base, "/api/v1/indicators", {"period": period}, key)
+            await measure(f"indicators {period}, logger sending", base, request, clients, requests)
+            stop.set()
+            await logger
+            ms = np.array(acked) * 1000
+            print(f"  the logger's {len(ms)} hour packets: stored and answered in p50 {np.percentile(ms, 50):.1f} ms")
 
 
-def start_demo(folder: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+def start_demo(folder: Path, port: int, hj212_port: int) -> tuple[subprocess.Popen[str], str]:
+    command = ["demo", str(folder), "--port", str(port), "--hj212-port", str(hj212_port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "service", "demo", str(folder), "--port", str(port), "--hj212-port", "0"],
+        [sys.executable, "-m", "service", *command],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -126,26 +168,32 @@ def start_demo(folder: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     return process, key
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running service; default: start `wqmon demo` in a subprocess")
     parser.add_argument("--key", help="an API key for --url (viewer or better)")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--requests", type=int, default=20, help="requests per client per endpoint")
+    parser.add_argument("--packet-interval", type=float, default=0.5, help="seconds between the logger's packets")
     args = parser.parse_args()
     process = None
+    hj212_port = None
     if args.url:
         url, key = args.url, args.key or os.environ.get("WQMON_KEY", "")
     else:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port, hj212_port = free_port(), free_port()
         folder = Path(tempfile.mkdtemp(prefix="wqmon-bench-"))
-        process, key = start_demo(folder, port)
+        process, key = start_demo(folder, port, hj212_port)
         url = f"http://127.0.0.1:{port}"
     print(f"{args.clients} clients x {args.requests} requests per endpoint against {url}")
     try:
-        uvloop.run(drive(url, key, args.clients, args.requests))
+        uvloop.run(drive(url, key, args.clients, args.requests, hj212_port, args.packet_interval))
     finally:
         if process is not None:
             process.send_signal(signal.SIGTERM)

@@ -62,14 +62,14 @@ def bench_decode(repeat: int) -> None:
     print(f"  … + values mapped to the catalogue: {best_values:8,.0f} packets/s")
 
 
-def hour_packet(mn: str, hour: dt.datetime, sequence: int) -> bytes:
+def hour_packet(mn: str, hour: dt.datetime, sequence: int, *, password: str = "123456") -> bytes:
     local = hour.astimezone(dt.timezone(dt.timedelta(hours=8)))
     stamp = local.strftime("%Y%m%d%H%M%S")
     items = [(("DataTime", stamp),)]
     for index, code in enumerate(PARAMETERS):
         value = 10 + (sequence * 7 + index) % 50
         items.append(((f"{code}-Avg", f"{value:.2f}"), (f"{code}-Max", f"{value + 1:.2f}"), (f"{code}-Flag", "N")))
-    packet = Packet(qn=stamp + "000", st="32", cn="2061", pw="123456", mn=mn, flag=5, cp=tuple(items))
+    packet = Packet(qn=stamp + "000", st="32", cn="2061", pw=password, mn=mn, flag=5, cp=tuple(items))
     return encode(packet)
 
 

@@ -67,7 +67,9 @@ def create_app(
         metrics=metrics,
         importer=importer or table_importer(config),
         alerts=alerts,
-        compliance=CachedCompliance(compliance, generation) if compliance is not None else None,
+        compliance=CachedCompliance(compliance, generation, timezone=settings.timezone)
+        if compliance is not None
+        else None,
         quarantine=quarantine,
         generation=generation,
     )

@@ -1,4 +1,4 @@
-"""Compliance answers are reused until readings arrive, never served stale after a write, computed once at a time."""
+"""Compliance answers are reused until readings of their period arrive, never served stale, computed once at a time."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
 
 from models.configuration import Configuration
+from models.periods import parse_period
 from service.api.app import create_app
 from service.compliance_cache import CachedCompliance, Generation
 from service.settings import Settings
@@ -86,7 +88,7 @@ class SlowOnce:
 def test_requests_missing_the_same_answer_at_once_wait_for_one_computation() -> None:
     clients = 8
     port = SlowOnce(others=clients - 1)
-    cache = CachedCompliance(port, Generation())  # type: ignore[arg-type]
+    cache = CachedCompliance(port, Generation(), timezone="Asia/Shanghai")  # type: ignore[arg-type]
     start = threading.Barrier(clients)
 
     def ask() -> bytes:
@@ -97,3 +99,62 @@ def test_requests_missing_the_same_answer_at_once_wait_for_one_computation() -> 
         answers = list(pool.map(lambda _: ask(), range(clients)))
     assert answers == [b'{"period":"2025"}'] * clients
     assert port.computed == 1
+
+
+class PeriodCounts(StoredCounts):
+    """A CompliancePort answering how many readings its period holds, as every view reads only its period."""
+
+    def indicators(self, *, period: str) -> dict[str, Any]:
+        self.computed += 1
+        span = parse_period(period)
+        return {"readings": len(self.store.read(start=span.start_utc, end=span.end_utc))}
+
+
+def test_a_write_recomputes_only_the_answers_of_periods_it_touched(tmp_path: Path, demo_config: Configuration) -> None:
+    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
+    token, _ = KeyStore(state).create(role="operator", name="op")
+    counts = PeriodCounts(store)
+    settings = Settings(config_dir=demo_config.folder, state_path=tmp_path / "state.sqlite")
+    url, server, thread = serve_in_thread(
+        create_app(settings, config=demo_config, store=store, state=state, compliance=counts)
+    )
+
+    def reading(local_time: str) -> dict[str, Any]:
+        return {"site": "qx-chujing", "parameter": "DO", "time": local_time, "value": 7.1}
+
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+
+            def indicators(period: str) -> Any:
+                return client.get("/api/v1/indicators", params={"period": period}).json()
+
+            assert indicators("2025") == {"readings": 0} and indicators("2026") == {"readings": 0}
+            client.post("/api/v1/readings", json={"readings": [reading("2026-01-01T00:00:00+08:00")]})
+            assert counts.computed == 2
+            assert indicators("2025") == {"readings": 0} and counts.computed == 2  # 2025 ended before it
+            assert indicators("2026") == {"readings": 1} and counts.computed == 3
+            client.post("/api/v1/readings", json={"readings": [reading("2025-12-31T23:59:00+08:00")]})
+            assert indicators("2026") == {"readings": 1} and counts.computed == 3
+            assert indicators("2025") == {"readings": 1} and counts.computed == 4
+            client.post(
+                "/api/v1/indicator-values",
+                json={"indicator": "green-coverage", "period": "2024", "value": 40.0, "evidence": "年报"},
+            )
+            assert indicators("2025") == {"readings": 1} and counts.computed == 5  # no span: every answer
+    finally:
+        server.should_exit = True
+        thread.join()
+        store.close()
+        state.close()
+
+
+def test_an_answer_older_than_the_writes_remembered_is_computed_again() -> None:
+    generation = Generation()
+    in_2025 = pd.Series(pd.to_datetime(["2025-06-01"], utc=True))
+    start, end = pd.Timestamp("2024-01-01", tz="UTC").value, pd.Timestamp("2025-01-01", tz="UTC").value
+    generation.bump(in_2025)
+    assert not generation.touched_since(0, start, end)
+    for _ in range(5000):
+        generation.bump(in_2025)
+    assert generation.touched_since(0, start, end)  # the first writes since 0 are forgotten
+    assert not generation.touched_since(generation.value - 10, start, end)

@@ -53,8 +53,8 @@ def _store(
         raise InvalidInput(f"{what}: no row could be stored; {rejected_rows} row(s) are wrong", errors=problems)
     accepted = context.store.write(readings) if len(readings) else 0
     context.metrics.readings_ingested.labels(channel=channel).inc(accepted)
-    if context.generation is not None:
-        context.generation.bump()
+    if context.generation is not None and accepted:
+        context.generation.bump(readings["time"])
     context.audit.record(
         actor=key.name, action=f"readings.{channel}", what=what, accepted=accepted, rejected=rejected_rows
     )
