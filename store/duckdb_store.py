@@ -144,14 +144,10 @@ class DuckDBStore:
         frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
-        times_us = frame["time"].array.asi8 // 1000
-        window = [
-            frame["time"].iloc[times_us.argmin()].to_pydatetime(),
-            frame["time"].iloc[times_us.argmax()].to_pydatetime(),
-        ]
+        window = [frame["time"].min().to_pydatetime(), frame["time"].max().to_pydatetime()]
         staged = _arrow(frame)
         with self._write_lock, self._cursor() as cursor:
-            if _has_repeated_keys(cursor, staged, times_us):
+            if _has_repeated_keys(cursor, staged, frame["time"].array.asi8):
                 staged = _arrow(frame.drop_duplicates(list(KEY_COLUMNS), keep="last"))
             cursor.register("staged", staged)
             cursor.execute("BEGIN TRANSACTION")
@@ -278,7 +274,7 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return table.set_column(index, "time", table["time"].cast(pa.timestamp("us", tz="UTC")))
 
 
-def _has_repeated_keys(cursor: duckdb.DuckDBPyConnection, staged: pa.Table, times_us: np.ndarray) -> bool:
+def _has_repeated_keys(cursor: duckdb.DuckDBPyConnection, staged: pa.Table, times: np.ndarray) -> bool:
     """Whether two rows of the batch may share a key (a hash collision, rarely, also says yes).
 
     Rows that share a key share a time, so a batch in time order (as loggers and bulk loads send
@@ -286,8 +282,8 @@ def _has_repeated_keys(cursor: duckdb.DuckDBPyConnection, staged: pa.Table, time
     enough for the cache (10 M readings: 0.75 s instead of 1.0 s in one piece).
     """
     edges = [0, len(staged)]
-    if len(staged) > _KEY_CHECK_ROWS and bool((times_us[1:] >= times_us[:-1]).all()):
-        cuts = np.searchsorted(times_us, times_us[_KEY_CHECK_ROWS::_KEY_CHECK_ROWS], side="left")
+    if len(staged) > _KEY_CHECK_ROWS and bool((times[1:] >= times[:-1]).all()):
+        cuts = np.searchsorted(times, times[_KEY_CHECK_ROWS::_KEY_CHECK_ROWS], side="left")
         edges = [0, *np.unique(cuts[cuts > 0]).tolist(), len(staged)]
     for start, stop in itertools.pairwise(edges):
         cursor.register("key_check", staged.slice(start, stop - start))

@@ -1,7 +1,9 @@
 """Compliance answers are reused until readings of their period arrive, never served stale, computed once at a time."""
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,28 +45,46 @@ class StoredCounts:
         return self._count()
 
 
-def test_answers_are_reused_until_a_write(tmp_path: Path, demo_config: Configuration) -> None:
+class PeriodCounts(StoredCounts):
+    """A CompliancePort answering how many readings its period holds, as every view reads only its period."""
+
+    def indicators(self, *, period: str) -> dict[str, Any]:
+        self.computed += 1
+        span = parse_period(period)
+        return {"readings": len(self.store.read(start=span.start_utc, end=span.end_utc))}
+
+
+@contextmanager
+def operator_client(
+    tmp_path: Path, config: Configuration, port: Callable[[Store], StoredCounts]
+) -> Iterator[tuple[httpx.Client, StoredCounts]]:
+    """A live API over a fresh store whose compliance answers come from `port`, and an operator's client."""
     store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
     token, _ = KeyStore(state).create(role="operator", name="op")
-    counts = StoredCounts(store)
-    settings = Settings(config_dir=demo_config.folder, state_path=tmp_path / "state.sqlite")
+    counts = port(store)
+    settings = Settings(config_dir=config.folder, state_path=tmp_path / "state.sqlite")
     url, server, thread = serve_in_thread(
-        create_app(settings, config=demo_config, store=store, state=state, compliance=counts)
+        create_app(settings, config=config, store=store, state=state, compliance=counts)
     )
-    row = {"site": "qx-chujing", "parameter": "DO", "time": "2025-06-01T08:00:00+08:00", "value": 7.1}
     try:
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
-            first = [client.get("/api/v1/indicators", params={"period": "2025"}).json() for _ in range(3)]
-            assert first == [{"readings": 0}] * 3 and counts.computed == 1
-            client.post("/api/v1/readings", json={"readings": [row]})
-            assert client.get("/api/v1/indicators", params={"period": "2025"}).json() == {"readings": 1}
-            assert client.get("/api/v1/scorecard", params={"period": "2025"}).json() == {"readings": 1}
-            assert counts.computed == 3
+            yield client, counts
     finally:
         server.should_exit = True
         thread.join()
         store.close()
         state.close()
+
+
+def test_answers_are_reused_until_a_write(tmp_path: Path, demo_config: Configuration) -> None:
+    row = {"site": "qx-chujing", "parameter": "DO", "time": "2025-06-01T08:00:00+08:00", "value": 7.1}
+    with operator_client(tmp_path, demo_config, StoredCounts) as (client, counts):
+        first = [client.get("/api/v1/indicators", params={"period": "2025"}).json() for _ in range(3)]
+        assert first == [{"readings": 0}] * 3 and counts.computed == 1
+        client.post("/api/v1/readings", json={"readings": [row]})
+        assert client.get("/api/v1/indicators", params={"period": "2025"}).json() == {"readings": 1}
+        assert client.get("/api/v1/scorecard", params={"period": "2025"}).json() == {"readings": 1}
+        assert counts.computed == 3
 
 
 class SlowOnce:
@@ -101,51 +121,28 @@ def test_requests_missing_the_same_answer_at_once_wait_for_one_computation() -> 
     assert port.computed == 1
 
 
-class PeriodCounts(StoredCounts):
-    """A CompliancePort answering how many readings its period holds, as every view reads only its period."""
-
-    def indicators(self, *, period: str) -> dict[str, Any]:
-        self.computed += 1
-        span = parse_period(period)
-        return {"readings": len(self.store.read(start=span.start_utc, end=span.end_utc))}
-
-
 def test_a_write_recomputes_only_the_answers_of_periods_it_touched(tmp_path: Path, demo_config: Configuration) -> None:
-    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(tmp_path / "state.sqlite")
-    token, _ = KeyStore(state).create(role="operator", name="op")
-    counts = PeriodCounts(store)
-    settings = Settings(config_dir=demo_config.folder, state_path=tmp_path / "state.sqlite")
-    url, server, thread = serve_in_thread(
-        create_app(settings, config=demo_config, store=store, state=state, compliance=counts)
-    )
-
     def reading(local_time: str) -> dict[str, Any]:
         return {"site": "qx-chujing", "parameter": "DO", "time": local_time, "value": 7.1}
 
-    try:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+    with operator_client(tmp_path, demo_config, PeriodCounts) as (client, counts):
 
-            def indicators(period: str) -> Any:
-                return client.get("/api/v1/indicators", params={"period": period}).json()
+        def indicators(period: str) -> Any:
+            return client.get("/api/v1/indicators", params={"period": period}).json()
 
-            assert indicators("2025") == {"readings": 0} and indicators("2026") == {"readings": 0}
-            client.post("/api/v1/readings", json={"readings": [reading("2026-01-01T00:00:00+08:00")]})
-            assert counts.computed == 2
-            assert indicators("2025") == {"readings": 0} and counts.computed == 2  # 2025 ended before it
-            assert indicators("2026") == {"readings": 1} and counts.computed == 3
-            client.post("/api/v1/readings", json={"readings": [reading("2025-12-31T23:59:00+08:00")]})
-            assert indicators("2026") == {"readings": 1} and counts.computed == 3
-            assert indicators("2025") == {"readings": 1} and counts.computed == 4
-            client.post(
-                "/api/v1/indicator-values",
-                json={"indicator": "green-coverage", "period": "2024", "value": 40.0, "evidence": "年报"},
-            )
-            assert indicators("2025") == {"readings": 1} and counts.computed == 5  # no span: every answer
-    finally:
-        server.should_exit = True
-        thread.join()
-        store.close()
-        state.close()
+        assert indicators("2025") == {"readings": 0} and indicators("2026") == {"readings": 0}
+        client.post("/api/v1/readings", json={"readings": [reading("2026-01-01T00:00:00+08:00")]})
+        assert counts.computed == 2
+        assert indicators("2025") == {"readings": 0} and counts.computed == 2  # 2025 ended before it
+        assert indicators("2026") == {"readings": 1} and counts.computed == 3
+        client.post("/api/v1/readings", json={"readings": [reading("2025-12-31T23:59:00+08:00")]})
+        assert indicators("2026") == {"readings": 1} and counts.computed == 3
+        assert indicators("2025") == {"readings": 1} and counts.computed == 4
+        client.post(
+            "/api/v1/indicator-values",
+            json={"indicator": "green-coverage", "period": "2024", "value": 40.0, "evidence": "年报"},
+        )
+        assert indicators("2025") == {"readings": 1} and counts.computed == 5  # no span: every answer
 
 
 def test_an_answer_older_than_the_writes_remembered_is_computed_again() -> None:
