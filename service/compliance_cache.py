@@ -10,14 +10,13 @@ process are not seen, which is fine because one process owns the store (DuckDB l
 
 import collections
 import datetime as dt
-import json
 import threading
 from typing import Any, Literal
 
 import pandas as pd
-from fastapi.encoders import jsonable_encoder
 
 from models.periods import parse_period
+from service.json_bytes import json_bytes
 from service.ports import CompliancePort
 
 View = Literal["evaluations", "compliance", "indicators", "scorecard"]
@@ -94,7 +93,7 @@ class CachedCompliance:
             if known is not None:
                 return known
             generation = self._generation.value
-            body = _dumps(getattr(self._inner, view)(**params))
+            body = json_bytes(getattr(self._inner, view)(**params))
             period = parse_period(str(params["period"]), timezone=self._timezone)
             answer = _Answer(generation, _ns(period.start_utc), _ns(period.end_utc), body)
             with self._lock:
@@ -116,11 +115,3 @@ class _Answer:
 
 def _ns(instant: dt.datetime | pd.Timestamp) -> int:
     return pd.Timestamp(instant).value
-
-
-def _dumps(answer: dict[str, Any]) -> bytes:
-    try:
-        text = json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    except (TypeError, ValueError):  # numpy scalars, NaN…: the slower encoder that knows them
-        text = json.dumps(jsonable_encoder(answer), ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8")
