@@ -63,6 +63,7 @@ _COLUMNS: Final[str] = "site, parameter, time, statistic, value, non_detect, fla
 _HOUR_US: Final[int] = 3_600_000_000
 _DAY_US: Final[int] = 86_400_000_000
 _KEY_CHECK_ROWS: Final[int] = 1_000_000  # rows per slice of the in-batch key check
+_STRINGS: Final = {pa.string(): pd.StringDtype("pyarrow")}
 
 
 class DuckDBStore:
@@ -186,7 +187,7 @@ class DuckDBStore:
         where, arguments = _where(filters)
         sql = f"SELECT {_COLUMNS} FROM readings {where} ORDER BY site, parameter, time, statistic, source"
         with self._cursor() as cursor:
-            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
+            frame = _readings_frame(cursor.sql(sql, params=arguments).to_arrow_table())
         return typed_readings(frame)
 
     def aggregate(
@@ -244,7 +245,7 @@ class DuckDBStore:
             ORDER BY r.site, r.parameter, r.time, r.statistic, r.source
         """
         with self._cursor() as cursor:
-            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
+            frame = _readings_frame(cursor.sql(sql, params=arguments).to_arrow_table())
         return typed_readings(frame)
 
     def series(self) -> pd.DataFrame:
@@ -265,6 +266,13 @@ class DuckDBStore:
             self._closed = True
             self._connection.execute("CHECKPOINT")
             self._connection.close()
+
+
+def _readings_frame(table: pa.Table) -> pd.DataFrame:
+    """Stored readings as pandas with the reading dtypes already (nanosecond times, NA strings)."""
+    index = table.schema.get_field_index("time")
+    table = table.set_column(index, "time", table["time"].cast(pa.timestamp("ns", tz="UTC")))
+    return table.to_pandas(types_mapper=_STRINGS.get)
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
