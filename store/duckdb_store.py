@@ -222,7 +222,7 @@ class DuckDBStore:
                       FROM readings {where})
                 GROUP BY ALL
             """
-            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas()
+            frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas(types_mapper=_STRINGS.get)
         if naive:
             frame["period"] = local_period_starts(frame["period"], timezone)
         else:
