@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import duckdb
 import numpy as np
@@ -270,16 +270,17 @@ class DuckDBStore:
 
 def _readings_frame(table: pa.Table) -> pd.DataFrame:
     """Stored readings as pandas with the reading dtypes already (nanosecond times, NA strings)."""
-    index = table.schema.get_field_index("time")
-    table = table.set_column(index, "time", table["time"].cast(pa.timestamp("ns", tz="UTC")))
-    return table.to_pandas(types_mapper=_STRINGS.get)
+    return _times_in(table, "ns").to_pandas(types_mapper=_STRINGS.get)
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
     """Readings as an Arrow table with microsecond times, the resolution of the stored column."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return _times_in(pa.Table.from_pandas(frame, preserve_index=False), "us")
+
+
+def _times_in(table: pa.Table, unit: Literal["us", "ns"]) -> pa.Table:
     index = table.schema.get_field_index("time")
-    return table.set_column(index, "time", table["time"].cast(pa.timestamp("us", tz="UTC")))
+    return table.set_column(index, "time", table["time"].cast(pa.timestamp(unit, tz="UTC")))
 
 
 def _has_repeated_keys(cursor: duckdb.DuckDBPyConnection, staged: pa.Table, times: np.ndarray) -> bool:
