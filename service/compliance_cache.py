@@ -4,7 +4,8 @@ Every write through this process (API, upload, HJ 212, pull, lab inbox, hand-ent
 bumps a generation number with the span of reading times it stored. An answer for a period is
 computed again once a later write touched that period (or said no span: hand-entered values, a lab
 file), so today's logger data does not throw away last year's answers. Every view reads only the
-readings of its period (service/period_data.py), which is what makes this exact. Writes by another
+readings of its period, and only hourly means and samples (service/period_data.py): that is what
+makes this exact, and why real-time and minute data stale nothing. Writes by another
 process are not seen, which is fine because one process owns the store (DuckDB locks its file).
 """
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from models.periods import parse_period
 from service.json_bytes import json_bytes
+from service.period_data import STATISTICS_READ
 from service.ports import CompliancePort
 
 View = Literal["evaluations", "compliance", "indicators", "scorecard"]
@@ -34,9 +36,14 @@ class Generation:
         )
         self._lock = threading.Lock()
 
-    def bump(self, times: pd.Series | None = None) -> None:
-        """Note that readings with these times (None: any time) were stored."""
-        span = (None, None) if times is None or times.empty else (_ns(times.min()), _ns(times.max()))
+    def bump(self, readings: pd.DataFrame | None = None) -> None:
+        """Note that `readings` were stored (None: something else changed, any answer may differ)."""
+        span: tuple[int | None, int | None] = (None, None)
+        if readings is not None:
+            times = readings.loc[readings["statistic"].isin(STATISTICS_READ).to_numpy(), "time"]
+            if times.empty:
+                return  # nothing any view reads
+            span = (_ns(times.min()), _ns(times.max()))
         with self._lock:
             self.value += 1
             self._writes.append((self.value, *span))

@@ -28,6 +28,10 @@ from models.statistics import (
 from store.base import Store
 
 MIN_AUTO_VALUES_PER_DAY = 1  # surface automatic stations: minimum unknown (digest §7, [C])
+# The statistics a period's evaluation reads: writes of any other (real-time, minute, daily values)
+# leave every answer as it was, which the compliance cache relies on.
+SAMPLE = "sample"
+STATISTICS_READ: tuple[str, ...] = (*HOURLY, SAMPLE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def load_period(
     plant_daily = with_validity(daily.loc[in_plants], min_valid_hours)
     auto_daily = with_validity(daily.loc[daily["site"].isin(surface).to_numpy()], MIN_AUTO_VALUES_PER_DAY)
     samples = (
-        store.read(sites=surface, statistics=["sample"], start=period.start_utc, end=period.end_utc)
+        store.read(sites=surface, statistics=[SAMPLE], start=period.start_utc, end=period.end_utc)
         if surface
         else _no_readings()
     )

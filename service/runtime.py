@@ -110,7 +110,7 @@ class Service:
         """Called by the HJ 212 server (in a worker thread) and the pull scheduler after they stored readings."""
         if readings.empty:
             return
-        self.generation.bump(readings["time"])
+        self.generation.bump(readings)
         channel = str(readings["source"].iloc[0]).split(":")[0]
         self.metrics.readings_ingested.labels(channel=channel).inc(len(readings))
         self.engine.process(readings)

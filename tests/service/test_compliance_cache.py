@@ -14,6 +14,7 @@ from models.configuration import Configuration
 from models.periods import parse_period
 from service.api.app import create_app
 from service.compliance_cache import CachedCompliance, Generation
+from service.period_data import STATISTICS_READ
 from service.settings import Settings
 from store.base import Store
 from store.duckdb_store import DuckDBStore
@@ -46,12 +47,13 @@ class StoredCounts:
 
 
 class PeriodCounts(StoredCounts):
-    """A CompliancePort answering how many readings its period holds, as every view reads only its period."""
+    """A CompliancePort reading as every view does (its period; hourly means and samples): how many."""
 
     def indicators(self, *, period: str) -> dict[str, Any]:
         self.computed += 1
         span = parse_period(period)
-        return {"readings": len(self.store.read(start=span.start_utc, end=span.end_utc))}
+        read = self.store.read(start=span.start_utc, end=span.end_utc, statistics=list(STATISTICS_READ))
+        return {"readings": len(read)}
 
 
 @contextmanager
@@ -122,8 +124,8 @@ def test_requests_missing_the_same_answer_at_once_wait_for_one_computation() -> 
 
 
 def test_a_write_recomputes_only_the_answers_of_periods_it_touched(tmp_path: Path, demo_config: Configuration) -> None:
-    def reading(local_time: str) -> dict[str, Any]:
-        return {"site": "qx-chujing", "parameter": "DO", "time": local_time, "value": 7.1}
+    def reading(local_time: str, statistic: str = "sample") -> dict[str, Any]:
+        return {"site": "qx-chujing", "parameter": "DO", "time": local_time, "value": 7.1, "statistic": statistic}
 
     with operator_client(tmp_path, demo_config, PeriodCounts) as (client, counts):
 
@@ -138,6 +140,8 @@ def test_a_write_recomputes_only_the_answers_of_periods_it_touched(tmp_path: Pat
         client.post("/api/v1/readings", json={"readings": [reading("2025-12-31T23:59:00+08:00")]})
         assert indicators("2026") == {"readings": 1} and counts.computed == 3
         assert indicators("2025") == {"readings": 1} and counts.computed == 4
+        client.post("/api/v1/readings", json={"readings": [reading("2025-06-01T08:00:00+08:00", "rtd")]})
+        assert indicators("2025") == {"readings": 1} and counts.computed == 4  # no view reads real-time values
         client.post(
             "/api/v1/indicator-values",
             json={"indicator": "green-coverage", "period": "2024", "value": 40.0, "evidence": "年报"},
@@ -147,7 +151,7 @@ def test_a_write_recomputes_only_the_answers_of_periods_it_touched(tmp_path: Pat
 
 def test_an_answer_older_than_the_writes_remembered_is_computed_again() -> None:
     generation = Generation()
-    in_2025 = pd.Series(pd.to_datetime(["2025-06-01"], utc=True))
+    in_2025 = pd.DataFrame({"time": pd.to_datetime(["2025-06-01"], utc=True), "statistic": ["hour_avg"]})
     start, end = pd.Timestamp("2024-01-01", tz="UTC").value, pd.Timestamp("2025-01-01", tz="UTC").value
     generation.bump(in_2025)
     assert not generation.touched_since(0, start, end)

@@ -55,7 +55,7 @@ def _store(
     accepted = context.store.write(readings) if len(readings) else 0
     context.metrics.readings_ingested.labels(channel=channel).inc(accepted)
     if context.generation is not None and accepted:
-        context.generation.bump(readings["time"])
+        context.generation.bump(readings)
     context.audit.record(
         actor=key.name, action=f"readings.{channel}", what=what, accepted=accepted, rejected=rejected_rows
     )
