@@ -12,7 +12,8 @@ process are not seen, which is fine because one process owns the store (DuckDB l
 import collections
 import datetime as dt
 import threading
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ from service.ports import CompliancePort
 
 View = Literal["evaluations", "compliance", "indicators", "scorecard"]
 
-_REMEMBERED_WRITES = 4096  # an answer older than the writes remembered is computed again
+_REMEMBERED_WRITES: Final = 4096  # an answer older than the writes remembered is computed again
 
 
 class Generation:
@@ -111,13 +112,14 @@ class CachedCompliance:
         return body
 
 
+@dataclass(slots=True)
 class _Answer:
-    """An answer's JSON, the generation it was computed at and the span of its period (UTC ns)."""
+    """An answer's JSON, the generation it is known right at and the span of its period (UTC ns)."""
 
-    __slots__ = ("generation", "start_ns", "end_ns", "body")
-
-    def __init__(self, generation: int, start_ns: int, end_ns: int, body: bytes) -> None:
-        self.generation, self.start_ns, self.end_ns, self.body = generation, start_ns, end_ns, body
+    generation: int
+    start_ns: int
+    end_ns: int
+    body: bytes
 
 
 def _ns(instant: dt.datetime | pd.Timestamp) -> int:
