@@ -2,7 +2,7 @@
 
 Run by hand from the repository root: PYTHONPATH=. python bench/alerts_bench.py [DAYS].
 
-1. The pure rules (models.alert_rules.evaluate_readings) on one batch: a plant with six hourly
+1. The pure rules (models.alerts.rules.evaluate_readings) on one batch: a plant with six hourly
    items and four river sections with six items every 4 h, for DAYS days, with exceedances, a
    stuck analyser, spikes and fault flags; prints readings/s.
 2. The engine as the service calls it: one hour's packet at a time (write to a DuckDB store in a
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.alert_config import AlertConfig
-from models.alert_rules import evaluate_readings
+from models.alerts.config import AlertConfig
+from models.alerts.rules import evaluate_readings
 from models.configuration import Configuration
 from models.reading import as_readings, empty_readings
 from models.sites import Site, Zone

@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from models.classification import judge_readings
 from models.configuration import Configuration
-from models.standards import Situation
+from models.standards.classification import judge_readings
+from models.standards.limits import Situation
 
 
 def main(n: int = 10_000_000) -> None:

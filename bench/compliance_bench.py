@@ -31,10 +31,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.compliance import compliance_rates  # noqa: E402
 from models.configuration import Configuration  # noqa: E402
-from models.indicators import scorecard  # noqa: E402
-from models.periods import parse_period  # noqa: E402
+from models.period.periods import parse_period  # noqa: E402
+from models.rates.compliance import compliance_rates  # noqa: E402
+from models.rates.indicators import scorecard  # noqa: E402
 from service.compliance_views import load_indicators  # noqa: E402
 from service.period_data import evaluate_data, load_period  # noqa: E402
 from store import open_store  # noqa: E402

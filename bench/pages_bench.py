@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.alert_config import AlertConfig  # noqa: E402
+from models.alerts.config import AlertConfig  # noqa: E402
 from service.alerting import AlertEngine  # noqa: E402
 from service.api.app import create_app  # noqa: E402
 from service.demo import demo_readings, write_config  # noqa: E402

@@ -15,7 +15,7 @@ from ingest.problems import Problem
 from models.configuration import Configuration
 from models.errors import UnitError
 from models.reading import as_readings
-from models.units import conversion_factor, normalize_unit
+from models.standards.units import conversion_factor, normalize_unit
 from models.values import parse_values
 
 

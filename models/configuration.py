@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from models.catalogue import Catalogue
 from models.errors import ConfigError, UnknownSiteError
 from models.sites import Site, Zone
-from models.standards import Situation, Standard
+from models.standards.catalogue import Catalogue
+from models.standards.limits import Situation, Standard
 
 BUILTIN_CONFIG = Path(__file__).resolve().parents[1] / "config"
 

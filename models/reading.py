@@ -16,7 +16,7 @@ source         string                where it came from: "hj212:<MN>", "lab:<fil
 =============  ====================  =======================================================
 
 A non-detect carries its detection limit in `value` so every stored value is finite; code that
-averages uses half of it (see `models.statistics`).
+averages uses half of it (see `models.period.statistics`).
 """
 
 from typing import Final, Literal, get_args

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.standards import WaterBody
+from models.standards.limits import WaterBody
 
 SiteKind = Literal["plant", "section", "lake", "source"]
 SITE_KIND_NAMES: dict[str, str] = {

@@ -26,9 +26,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from models.alert_config import SEVERITIES, AlertConfig, Event
-from models.alert_messages import Language, render_message
-from models.alert_rules import evaluate_readings, gap_conditions, source_error_condition
+from models.alerts.config import SEVERITIES, AlertConfig, Event
+from models.alerts.messages import Language, render_message
+from models.alerts.rules import evaluate_readings, gap_conditions, source_error_condition
 from models.configuration import Configuration
 from models.reading import empty_readings
 from service.webhooks import WebhookDispatcher, utc_now
@@ -118,7 +118,7 @@ class AlertEngine:
     on_source_error = source_error
 
     def apply(self, conditions: pd.DataFrame) -> list[Alert]:
-        """Open, update and resolve alerts from a conditions frame (models.alert_rules), in time order."""
+        """Open, update and resolve alerts from a conditions frame (models.alerts.rules), in time order."""
         if conditions.empty:
             return []
         with self._lock, self.alerts.state.transaction():

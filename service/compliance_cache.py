@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from models.periods import parse_period
+from models.period.periods import parse_period
 from service.json_bytes import json_bytes
 from service.period_data import STATISTICS_READ
 from service.ports import CompliancePort

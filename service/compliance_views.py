@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.compliance import compliance_rates
 from models.configuration import BUILTIN_CONFIG, Configuration, read_config_file
-from models.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
-from models.periods import parse_period
-from models.statistics import MIN_VALID_HOURS_PER_DAY
-from models.trend import MIN_PERIODS, spearman_trend
+from models.period.periods import parse_period
+from models.period.statistics import MIN_VALID_HOURS_PER_DAY
+from models.period.trend import MIN_PERIODS, spearman_trend
+from models.rates.compliance import compliance_rates
+from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from service.period_data import PeriodEvaluation, evaluate_data, load_period
 from store.base import Store
 from store.indicator_entries import IndicatorEntries

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.reading import as_readings
 from service.alerting import AlertEngine

@@ -1,7 +1,7 @@
 """Reading one period's data from a Store into the frames the compliance models take.
 
 The store does the heavy aggregation (hourly values -> daily mean and count of flag-N values);
-pH is read as hourly values because its mean goes through [H+] (models.statistics), and manual
+pH is read as hourly values because its mean goes through [H+] (models.period.statistics), and manual
 samples are read as they are (a few per site and month).
 """
 
@@ -11,10 +11,9 @@ from typing import Any
 import pandas as pd
 
 from models.configuration import Configuration
-from models.evaluation import PlantEvaluation, SurfaceEvaluation, evaluate_plants, evaluate_surface
-from models.periods import Period
-from models.reading import empty_readings
-from models.statistics import (
+from models.period.evaluation import PlantEvaluation, SurfaceEvaluation, evaluate_plants, evaluate_surface
+from models.period.periods import Period
+from models.period.statistics import (
     HOURLY,
     MIN_VALID_HOURS_PER_DAY,
     PH,
@@ -25,6 +24,7 @@ from models.statistics import (
     period_values,
     with_validity,
 )
+from models.reading import empty_readings
 from store.base import Store
 
 MIN_AUTO_VALUES_PER_DAY = 1  # surface automatic stations: minimum unknown (digest §7, [C])
@@ -39,7 +39,7 @@ class PeriodData:
     """A period's values at each step of aggregation."""
 
     period: Period
-    plant_daily: pd.DataFrame  # models.statistics.daily_means shape
+    plant_daily: pd.DataFrame  # models.period.statistics.daily_means shape
     monthly: pd.DataFrame  # surface sites: site, parameter, month, value, n_values, non_detect, basis
     values: pd.DataFrame  # surface sites: period means, with n_months and n_values
 

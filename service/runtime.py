@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from ingest.hj212.server import Hj212Server
 from ingest.lab.inbox import InboxReport, watch_inbox
 from ingest.pull.scheduler import PullScheduler
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.errors import ConfigError
 from service.alerting import AlertEngine

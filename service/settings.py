@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         default=None, description="pull sources (default: sources.yaml in the configuration folder)"
     )
 
-    # Compliance (models/periods.py)
+    # Compliance (models/period/periods.py)
     min_valid_hours_per_day: int = Field(
         default=18, ge=1, le=24, description="valid hourly values a plant's daily mean needs (HJ/T 356-2007 75 %)"
     )

@@ -18,7 +18,7 @@ from typing import Final
 
 import httpx
 
-from models.alert_config import SEVERITIES, Delivery, Event, Webhook
+from models.alerts.config import SEVERITIES, Delivery, Event, Webhook
 from models.errors import ConfigError
 from store.alerts import Alert
 from store.deliveries import DeliveryLog, PendingDelivery

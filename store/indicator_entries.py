@@ -6,7 +6,7 @@ indicator and period is its value. Each entry records its evidence, who entered 
 
 import datetime as dt
 
-from models.indicators import ManualValue
+from models.rates.indicators import ManualValue
 from store.state import StateDB
 
 SCHEMA = """

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
 from ingest.hj212.packet import Packet, PacketError
-from models.catalogue import Catalogue
 from models.errors import UnitError, UnknownParameterError
 from models.reading import FLAGS
+from models.standards.catalogue import Catalogue
 
 Field = Literal["Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax"]
 NUMERIC_FIELDS: Final[frozenset[str]] = frozenset(

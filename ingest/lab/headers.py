@@ -14,9 +14,9 @@ import pandas as pd
 
 from ingest.cells import fold
 from ingest.lab.sheets import column_letter
-from models.catalogue import Catalogue
 from models.errors import UnitError
-from models.units import normalize_unit
+from models.standards.catalogue import Catalogue
+from models.standards.units import normalize_unit
 
 Role = Literal["site", "time", "clock", "parameter", "value", "unit", "detection_limit", "item", "ignored"]
 

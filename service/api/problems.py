@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.lab.sheets import LabFileError
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
-from models.periods import PeriodError
+from models.period.periods import PeriodError
 from models.values import ValueParseError
 from store.alerts import AlertStateError, UnknownAlertError
 from store.base import StoreError

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from models.alert_config import AlertConfig, RuleId
+from models.alerts.config import AlertConfig, RuleId
 from models.configuration import Configuration
 from models.errors import ConfigError
 from service.commands.failure import fail

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from models.classification import describe_sample, judge_sample
 from models.configuration import Configuration
 from models.errors import ConfigError, UnitError, UnknownParameterError
-from models.standards import Situation
+from models.standards.classification import describe_sample, judge_sample
+from models.standards.limits import Situation
 from models.values import ValueParseError, parse_value
 from service.commands.failure import fail
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import typer
 
 from models.configuration import Configuration
-from models.cube import period_cube
 from models.errors import ConfigError, UnknownSiteError
-from models.periods import PeriodError, parse_period
+from models.period.cube import period_cube
+from models.period.periods import PeriodError, parse_period
 from service.commands.classify import fail
 from service.compliance_views import compliance_for, evaluate_period, load_indicators, run_period, scorecard_for
 from service.settings import Settings

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from models.errors import UnknownSiteError
-from models.periods import PeriodError
+from models.period.periods import PeriodError
 from service.api.access import Context
 from service.api.problems import InvalidInput
 from service.api.routes.readings import _store as store_upload

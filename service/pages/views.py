@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from models.configuration import Configuration
-from models.periods import parse_period
+from models.period.periods import parse_period
 from models.sites import Site
 from service.api.context import Services
 from service.compliance_views import run_period

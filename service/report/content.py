@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.configuration import Configuration
-from models.statistics import MIN_VALID_HOURS_PER_DAY
+from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
 from store.base import Store
 from store.state import StateDB

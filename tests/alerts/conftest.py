@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.reading import as_readings
 from models.sites import Site, Zone

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.alert_config import AlertConfig
-from models.alert_rules import (
+from models.alerts.config import AlertConfig
+from models.alerts.rules import (
     daily_mean_conditions,
     evaluate_readings,
     flag_conditions,
@@ -256,7 +256,7 @@ def test_reference_items_are_not_judged(county: Configuration) -> None:
 
 
 def test_must_not_be_detected(county: Configuration) -> None:
-    from models.alert_messages import render_message
+    from models.alerts.messages import render_message
 
     result = limit_conditions(readings([0.00002], parameter="w20113"), county, RULES)  # alkyl mercury, detected
     (row,) = result.loc[result["rule"] == "exceedance"].to_dict("records")
@@ -265,7 +265,7 @@ def test_must_not_be_detected(county: Configuration) -> None:
 
 
 def test_previous_median_matches_pandas_rolling() -> None:
-    from models.alert_rules import _previous_median
+    from models.alerts.rules import _previous_median
 
     rng = np.random.default_rng(3)
     series = np.sort(rng.integers(0, 6, 300))

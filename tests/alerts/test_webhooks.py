@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.errors import ConfigError
 from service.alerting import AlertEngine

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from models.catalogue import Catalogue, Parameter
 from models.configuration import Configuration
 from models.errors import ConfigError, UnitError, UnknownParameterError
-from models.units import conversion_factor, normalize_unit
+from models.standards.catalogue import Catalogue, Parameter
+from models.standards.units import conversion_factor, normalize_unit
 
 GB3838_TABLE1 = [
     "w01010", "w01001", "w01009", "w01019", "w01018", "w01017", "w21003", "w21011", "w21001", "w20122",

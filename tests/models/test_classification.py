@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.classification import NOT_JUDGEABLE, NOT_JUDGED, judge_readings, judge_sample
 from models.configuration import Configuration
-from models.standards import LimitTable, Situation
+from models.standards.classification import NOT_JUDGEABLE, NOT_JUDGED, judge_readings, judge_sample
+from models.standards.limits import LimitTable, Situation
 
 III = 2
 

@@ -5,12 +5,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.compliance import compliance_rates
 from models.configuration import Configuration
 from models.errors import ConfigError
-from models.evaluation import evaluate_plants, evaluate_surface
+from models.period.evaluation import evaluate_plants, evaluate_surface
+from models.period.statistics import daily_means, monthly_values, period_values
+from models.rates.compliance import compliance_rates
 from models.reading import empty_readings
-from models.statistics import daily_means, monthly_values, period_values
 from tests.reading_builders import hourly, monthly_days, samples
 
 DECIMALS = {"w21003": 2, "w21011": 3, "w01019": 1, "w01010": 1}

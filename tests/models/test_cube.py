@@ -6,7 +6,7 @@ import pandas as pd
 import xarray as xr
 
 from models.configuration import Configuration
-from models.cube import period_cube
+from models.period.cube import period_cube
 
 
 def test_cube_round_trips_through_netcdf(county: Configuration, tmp_path: Path) -> None:

@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from models.classification import main_pollutants
 from models.configuration import Configuration
-from models.evaluation import JUDGED_COLUMNS, evaluate_plants, evaluate_surface
+from models.period.evaluation import JUDGED_COLUMNS, evaluate_plants, evaluate_surface
+from models.standards.classification import main_pollutants
 
 
 def values(rows: list[tuple[str, str, float]]) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from models.errors import ConfigError
-from models.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
+from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from service.compliance_views import load_indicators
 
 

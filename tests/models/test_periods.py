@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from models.periods import PeriodError, parse_period
+from models.period.periods import PeriodError, parse_period
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import yaml
 
 from models.configuration import Configuration
 from models.errors import ConfigError
-from models.standards import Situation
+from models.standards.limits import Situation
 
 
 def _items(config: Configuration, standard: str, table: str) -> set[int]:

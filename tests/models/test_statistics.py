@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from models.configuration import Configuration
+from models.period.statistics import daily_means, monthly_values, period_values, round_to_decimals
 from models.reading import empty_readings
-from models.statistics import daily_means, monthly_values, period_values, round_to_decimals
 from tests.reading_builders import hourly, samples
 
 DECIMALS = {"w21003": 2, "w21011": 3, "w01001": 2, "w01019": 1, "w20122": 3}

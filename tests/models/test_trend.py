@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from models.trend import critical_value, spearman_trend
+from models.period.trend import critical_value, spearman_trend
 
 
 def test_rising_nh3n_over_six_periods_is_significantly_worse() -> None:

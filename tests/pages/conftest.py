@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 
 from ingest.lab.importer import import_lab_file
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.reading import as_readings
 from service.alerting import AlertEngine

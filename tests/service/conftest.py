@@ -11,7 +11,7 @@ import httpx
 import pytest
 import uvicorn
 
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from service.demo import write_config
 from service.runtime import Service

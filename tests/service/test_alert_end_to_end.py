@@ -20,7 +20,7 @@ import yaml
 
 from ingest.hj212.codec import encode
 from ingest.hj212.packet import BEIJING, Packet
-from models.alert_config import AlertConfig
+from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from service.demo_county import PLANT_MN, PLANT_PASSWORD
 from service.runtime import Service

@@ -11,7 +11,7 @@ import httpx
 import pandas as pd
 
 from models.configuration import Configuration
-from models.periods import parse_period
+from models.period.periods import parse_period
 from service.api.app import create_app
 from service.compliance_cache import CachedCompliance, Generation
 from service.period_data import STATISTICS_READ

@@ -8,7 +8,7 @@ import httpx
 from ingest.lab.sheets import LabFileError
 from models.configuration import Configuration
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
-from models.periods import PeriodError
+from models.period.periods import PeriodError
 from models.values import ValueParseError
 from service.api.app import create_app
 from service.api.problems import PROBLEM_TYPE_BASE, STATUS_CODES, problem_of

@@ -4,11 +4,11 @@ import json
 
 import pandas as pd
 
-from models.compliance import compliance_rates
 from models.configuration import Configuration
-from models.evaluation import evaluate_plants, evaluate_surface
+from models.period.evaluation import evaluate_plants, evaluate_surface
+from models.period.statistics import daily_means, monthly_values, period_values
+from models.rates.compliance import compliance_rates
 from models.reading import empty_readings
-from models.statistics import daily_means, monthly_values, period_values
 from service.compliance_views import compliance_for, evaluate_period
 from service.period_data import decimals_of
 from store.base import Store

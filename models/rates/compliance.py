@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from models.configuration import Configuration
-from models.evaluation import PlantEvaluation, SurfaceEvaluation
+from models.period.evaluation import PlantEvaluation, SurfaceEvaluation
 
 RateId = Literal[
     "functional_zone_sections",

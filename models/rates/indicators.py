@@ -1,6 +1,6 @@
 """Model-city indicators (config/indicators.yaml) and the scorecard of a period.
 
-An indicator takes its value from a compliance rate (models.compliance) or from a hand-entered
+An indicator takes its value from a compliance rate (models.rates.compliance) or from a hand-entered
 value with evidence; its status is 达标 / 基本达标 / 不达标 by the configured bands, and it earns
 its points, basic points or none. Targets, bands and points are data (digest §6: the national
 values are unverified), so none are written here.
@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from models.compliance import RATE_NAMES
 from models.errors import ConfigError
+from models.rates.compliance import RATE_NAMES
 
 Status = Literal["达标", "基本达标", "不达标", "无数据"]
 STATUSES: tuple[Status, ...] = ("达标", "基本达标", "不达标", "无数据")
@@ -27,7 +27,7 @@ class Indicator(BaseModel):
 
     id: str = Field(pattern=r"^\S+$")
     name_zh: str
-    source: str  # a rate id (models.compliance.RATE_NAMES) or "manual"
+    source: str  # a rate id (models.rates.compliance.RATE_NAMES) or "manual"
     unit: str = "%"
     direction: Direction = "higher"
     target: float

@@ -10,7 +10,7 @@ Columns of a conditions frame (CONDITION_COLUMNS):
 =========  =======  =====================================================================
 site       string   site id; for source errors the pull source's name
 parameter  string   parameter code; "" for source errors
-rule       string   a RuleId (models.alert_config)
+rule       string   a RuleId (models.alerts.config)
 time       UTC      time of the reading (or of the check)
 statistic  string   the reading's statistic ("" when none)
 value      float    the value (gap: minutes without data)
@@ -30,11 +30,11 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from models.alert_config import AlertConfig, RuleId
-from models.catalogue import Catalogue
-from models.classification import judge_readings
+from models.alerts.config import AlertConfig, RuleId
 from models.configuration import Configuration
-from models.standards import LimitTable
+from models.standards.catalogue import Catalogue
+from models.standards.classification import judge_readings
+from models.standards.limits import LimitTable
 
 CONDITION_COLUMNS: Final[tuple[str, ...]] = (
     "site", "parameter", "rule", "time", "statistic", "value", "limit", "multiple",

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from models.catalogue import Catalogue
 from models.sites import Site
+from models.standards.catalogue import Catalogue
 
 # Catalogue units that UDUNITS (CF) spells differently.
 _CF_UNITS = {"°C": "degC", "1": "1", "个/L": "count/L"}
@@ -22,7 +22,7 @@ def period_cube(
     """A Dataset with ``value`` and ``n_values`` over (site, parameter, time).
 
     `values` has columns site, parameter, `time` (UTC instants), value, n_values, non_detect
-    (the monthly or daily frames of models.statistics). Units cannot vary along a dimension in
+    (the monthly or daily frames of models.period.statistics). Units cannot vary along a dimension in
     CF, so units and zh/en names are per-parameter coordinates (``unit``, ``long_name_zh``,
     ``long_name_en``).
     """

@@ -1,6 +1,6 @@
 """Judging period values of many sites at once: surface sites by class, plants by day.
 
-Both reuse models.classification (judge_readings / classify_samples / main_pollutants); the work
+Both reuse models.standards.classification (judge_readings / classify_samples / main_pollutants); the work
 here is choosing each row's limit table. Sites are grouped on what selects their limits
 (standard, target class, water body, build date and — for plants — whether that day's water was
 at most 12 °C, GB 18918 表1 注②), and each group is judged in one vectorised call.
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.classification import CLASS_III, MAX_MAIN_POLLUTANTS, classify_samples, judge_readings
 from models.configuration import Configuration
-from models.standards import Situation, WaterBody
+from models.standards.classification import CLASS_III, MAX_MAIN_POLLUTANTS, classify_samples, judge_readings
+from models.standards.limits import Situation, WaterBody
 
 WATER_TEMP = "w01010"
 COLD_WATER_C = 12.0  # GB 18918-2002 表1 注②: bracketed NH3-N limits when water temperature <= 12 °C
@@ -124,7 +124,7 @@ def evaluate_surface(values: pd.DataFrame, config: Configuration, *, by: tuple[s
     """Class, target compliance and main pollutants of each surface site (or site and month with `by`).
 
     The class of a site is the worst class of its evaluated items' period means (单因子评价,
-    环办〔2011〕22号 §3.3); main pollutants follow the same method (models.classification).
+    环办〔2011〕22号 §3.3); main pollutants follow the same method (models.standards.classification).
     """
     surface_sites = [s.id for s in config.sites.values() if s.kind != "plant"]
     values = values.loc[values["site"].isin(surface_sites)]
@@ -189,7 +189,7 @@ class PlantEvaluation:
 
 
 def evaluate_plants(daily: pd.DataFrame, config: Configuration) -> PlantEvaluation:
-    """Compliant days per plant and item from daily means (`models.statistics.daily_means` shape).
+    """Compliant days per plant and item from daily means (`models.period.statistics.daily_means` shape).
 
     NH3-N is judged with the limit for that day's water temperature (w01010 daily mean, valid
     days only): at most 12 °C takes the bracketed limits; unknown takes the stricter > 12 °C ones.

@@ -8,7 +8,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.errors import ConfigError, UnknownParameterError
-from models.units import conversion_factor, normalize_unit
+from models.standards.units import conversion_factor, normalize_unit
 
 
 class Parameter(BaseModel):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.standards import LimitTable
+from models.standards.limits import LimitTable
 
 NOT_JUDGED = -1  # item with no limit in this standard or situation, or a reference item
 NOT_JUDGEABLE = -2  # non-detect whose detection limit is above every limit of the item

@@ -1,0 +1,1 @@
+"""Alert rules: their configuration, the vectorised checks and the messages they raise."""

@@ -1,0 +1,1 @@
+"""Compliance rates (达标率) and the indicators and scorecard built on them."""
