@@ -113,7 +113,12 @@ class Configuration:
 
     def situation_of(self, site: Site, *, water_temp_c: float | None = None) -> Situation:
         """The facts that select a site's conditional limits."""
-        return Situation(water_body=site.effective_water_body, water_temp_c=water_temp_c, built=site.built)
+        return Situation(
+            water_body=site.effective_water_body,
+            water_temp_c=water_temp_c,
+            built=site.built,
+            drinking_water_source=site.kind == "source",
+        )
 
 
 def read_config_file(path: Path, *, allow_empty: bool = False) -> Mapping[str, Any]:

@@ -6,15 +6,14 @@ here is choosing each row's limit table. Sites are grouped on what selects their
 at most 12 °C, GB 18918 表1 注②), and each group is judged in one vectorised call.
 """
 
-import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from models.configuration import Configuration
-from models.standards.classification import CLASS_III, MAX_MAIN_POLLUTANTS, classify_samples, judge_readings
-from models.standards.limits import Situation, WaterBody
+from models.standards.classification import classify_samples, judge_readings, rank_main_pollutants
+from models.standards.limits import Situation
 
 WATER_TEMP = "w01010"
 COLD_WATER_C = 12.0  # GB 18918-2002 表1 注②: bracketed NH3-N limits when water temperature <= 12 °C
@@ -46,11 +45,15 @@ def site_frame(config: Configuration, kinds: tuple[str, ...] | None = None) -> p
     return pd.DataFrame(rows, columns=[*columns, "withdrawal_m3_per_year"])
 
 
-def judge_values(values: pd.DataFrame, config: Configuration, *, cold: pd.Series | None = None) -> pd.DataFrame:
+def judge_values(
+    values: pd.DataFrame, config: Configuration, *, cold: pd.Series | None = None, target: str | None = None
+) -> pd.DataFrame:
     """Judge each row (site, parameter, value, non_detect, …) against its site's standard and target.
 
     `cold` (bool per row, optional) says the water was at most 12 °C when the value was taken,
-    which selects GB 18918's bracketed NH3-N limits. Rows of unconfigured sites are dropped.
+    which selects GB 18918's bracketed NH3-N limits. `target` judges every site against that
+    class of its standard instead of its own target (the drinking-water source rate judges
+    against class III). Rows of unconfigured sites are dropped.
     Returns `values` with the judge_readings columns (class_index, limit, meets_target,
     exceedance_multiple, multiple_iii, evaluated) and the site's standard and target.
     """
@@ -61,7 +64,7 @@ def judge_values(values: pd.DataFrame, config: Configuration, *, cold: pd.Series
     cold_flags = np.zeros(len(frame), bool) if cold is None else np.asarray(cold, bool)[known]
     # Group rows by what selects their limits, on integer codes (no per-row Python, no string joins).
     site_codes, site_ids = pd.factorize(frame["site"])
-    situations = [_limits_key(config, str(site)) for site in site_ids]
+    situations = [_limits_key(config, str(site), target) for site in site_ids]
     key_codes, keys = pd.factorize(pd.Series(situations, dtype=object))
     group = key_codes[site_codes] * 2 + cold_flags
     n = len(frame)
@@ -82,14 +85,13 @@ def judge_values(values: pd.DataFrame, config: Configuration, *, cold: pd.Series
     order = np.argsort(group, kind="stable")
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     for rows in np.split(order, bounds) if n else []:
-        standard_id, target, water_body, built = keys[group[rows[0]] // 2]
+        standard_id, klass, situation = keys[group[rows[0]] // 2]
         standard = config.standards[standard_id]
-        situation = Situation(
-            water_body=water_body, water_temp_c=COLD_WATER_C if group[rows[0]] % 2 else None, built=built
-        )
+        if group[rows[0]] % 2:
+            situation = replace(situation, water_temp_c=COLD_WATER_C)
         judged = judge_readings(
             parameters[rows], values_[rows], non_detect[rows], standard.limit_table(situation),
-            target=standard.class_index(target),
+            target=standard.class_index(klass),
         )  # fmt: skip
         for column in ("class_index", "limit", "exceedance_multiple", "multiple_iii", "evaluated"):
             out[column][rows] = judged[column].to_numpy()
@@ -97,7 +99,7 @@ def judge_values(values: pd.DataFrame, config: Configuration, *, cold: pd.Series
         out["meets_target"][rows] = meets.fillna(False).to_numpy(bool)
         out["meets_known"][rows] = meets.notna().to_numpy()
         out["standard"][rows] = standard_id
-        out["target"][rows] = target
+        out["target"][rows] = klass
     meets_target = pd.array(out.pop("meets_target"), dtype="boolean")
     meets_target[~out.pop("meets_known")] = pd.NA
     result = frame.copy()
@@ -107,9 +109,10 @@ def judge_values(values: pd.DataFrame, config: Configuration, *, cold: pd.Series
     return result[[*frame.columns, *JUDGED_COLUMNS, "standard", "target"]]
 
 
-def _limits_key(config: Configuration, site_id: str) -> tuple[str, str, WaterBody, dt.date | None]:
+def _limits_key(config: Configuration, site_id: str, target: str | None) -> tuple[str, str, Situation]:
+    """What selects a site's limits: its standard, the class judged and its situation."""
     site = config.sites[site_id]
-    return site.standard, str(config.target_of(site)), site.effective_water_body, site.built
+    return site.standard, target or str(config.target_of(site)), config.situation_of(site)
 
 
 @dataclass(frozen=True)
@@ -120,15 +123,18 @@ class SurfaceEvaluation:
     sites: pd.DataFrame  # one row per site: class_index, class, meets_target, n_values, main_pollutants
 
 
-def evaluate_surface(values: pd.DataFrame, config: Configuration, *, by: tuple[str, ...] = ()) -> SurfaceEvaluation:
+def evaluate_surface(
+    values: pd.DataFrame, config: Configuration, *, by: tuple[str, ...] = (), target: str | None = None
+) -> SurfaceEvaluation:
     """Class, target compliance and main pollutants of each surface site (or site and month with `by`).
 
     The class of a site is the worst class of its evaluated items' period means (单因子评价,
     环办〔2011〕22号 §3.3); main pollutants follow the same method (models.standards.classification).
+    `target` judges every site against that class of its standard instead of its own target.
     """
     surface_sites = [s.id for s in config.sites.values() if s.kind != "plant"]
     values = values.loc[values["site"].isin(surface_sites)]
-    items = judge_values(values, config)
+    items = judge_values(values, config, target=target)
     keys = ["site", *by]
     if items.empty:
         columns = [*keys, "class_index", "meets_target", "class", "n_values", "main_pollutants"]
@@ -147,32 +153,17 @@ def evaluate_surface(values: pd.DataFrame, config: Configuration, *, by: tuple[s
 def _main_pollutants(
     items: pd.DataFrame, sites: pd.DataFrame, keys: list[str], config: Configuration
 ) -> list[list[str]]:
-    """Main pollutants of every sample at once, ranked exactly as classification.main_pollutants.
-
-    Per sample: evaluated items worse than class III; priority pollutants (cyanide, heavy metals)
-    first, then the worse class, then the larger multiple over class III; at most three. Calling
-    main_pollutants sample by sample costs ~20 ms each (4 000 monthly classes of a province: 80 s);
-    tests/models/test_evaluation.py checks that both give the same lists.
-    """
-    candidates = items.loc[items["evaluated"].to_numpy(bool) & (items["class_index"].to_numpy() > CLASS_III)]
-    if candidates.empty:
-        return [[] for _ in range(len(sites))]
-    priority = np.zeros(len(candidates), bool)
-    for standard_id, rows in candidates.groupby("standard", sort=False).indices.items():
+    """Main pollutants of every sample at once (models.standards.classification.rank_main_pollutants)."""
+    priority = np.zeros(len(items), bool)
+    for standard_id, rows in items.groupby("standard", sort=False).indices.items():
         listed = config.standards[str(standard_id)].evaluation.priority_pollutants
-        priority[rows] = candidates["parameter"].iloc[rows].isin(listed).to_numpy()
-    ranked = candidates[keys].assign(
-        code=candidates["parameter"].to_numpy(),
-        priority=priority,
-        class_index=candidates["class_index"].to_numpy(),
-        multiple=np.nan_to_num(candidates["multiple_iii"].to_numpy(float), nan=-1.0),
+        priority[rows] = items["parameter"].iloc[rows].isin(listed).to_numpy()
+    frame = items[[*keys, "class_index", "multiple_iii", "evaluated"]].assign(
+        code=items["parameter"].to_numpy(), priority=priority
     )
-    ranked = ranked.sort_values(
-        [*keys, "priority", "class_index", "multiple"],
-        ascending=[True] * len(keys) + [False, False, False],
-        kind="stable",
-    )
-    top = ranked.groupby(keys, sort=False, observed=True).head(MAX_MAIN_POLLUTANTS)
+    top = rank_main_pollutants(frame, keys)
+    if top.empty:
+        return [[] for _ in range(len(sites))]
     lists = top.groupby(keys, sort=False, observed=True)["code"].agg(list)
     index = pd.MultiIndex.from_frame(sites[keys]) if len(keys) > 1 else pd.Index(sites[keys[0]])
     found = lists.reindex(index)

@@ -11,16 +11,24 @@ Conventions (each cites where it comes from):
 * Where two classes share a limit the better class is taken (从优不从劣), since the class is the
   first, i.e. best, whose limit the value meets.
 * A value worse than the last class is "worse than V" (劣V).
-* A non-detect meets every limit at or above its detection limit. When its detection limit is
-  above a limit nothing is known about that limit: its class is class I when the detection limit
-  meets class I and not judgeable otherwise (it then neither raises the sample's class nor counts
-  as a main pollutant), and when the target limit is below the detection limit it is reported as
-  not judgeable (meets_target is NA), never as meeting.
+* A class without a limit for an item (a "—" in the table: GB 18918-2002 Table 1 gives class 2
+  no total-nitrogen limit and class 3 none for NH3-N, TN and fecal coliform) sets no limit: at
+  that class the item is not judged (``meets_target`` NA, not evaluated), never failed.
+* Rows that apply at drinking-water sources only (GB 3838-2002 Tables 2 and 3, §3 and §5) are not
+  in the limit table of any other site, so those items are reported there and never judged.
+* A single non-detect sample takes the best class its detection limit can show, as published
+  bulletins judge it: "Cd 0.002L" meets class II (0.005) but cannot show class I (0.001), so it
+  is class II, and it fails a class I target. Only a detection limit that meets no class at all
+  leaves the item not judgeable (``class_index`` -2, ``meets_target`` NA). A non-detect has no
+  exceedance multiple. Period means take non-detects at half their detection limit instead
+  (环办监测函〔2020〕82号 point 7, see models.period.statistics) and are judged as values.
 * Exceedance multiple = (value − limit) / limit for upper-bound items that exceed; none for water
   temperature, pH and DO (地表水环境质量评价办法（试行）, 环办〔2011〕22号).
-* Main pollutants (same method): only when the sample is worse than class III; up to three;
-  worst class first, then the larger exceedance multiple over the class III limit; cyanide and
-  heavy metals come first when they exceed class III.
+* Main pollutants (same method): only when the sample is worse than class III; up to three,
+  ranked by class (worst first) then by the exceedance multiple over the class III limit. The
+  items of the worst class that set the sample's class are always among them; cyanide and heavy
+  metals that exceed class III take the remaining places before other items and are listed
+  first (they take the places of weaker items, never of the worst class).
 """
 
 from collections.abc import Mapping
@@ -76,25 +84,27 @@ def judge_readings(
 
     low = table.low[safe_row]
     high = table.high[safe_row]
+    has_limit = table.has_limit[safe_row]
     column = values[:, None]
-    with np.errstate(invalid="ignore"):
-        ok = (column >= low) & (column <= high)  # NaN limits ("—") are met by nothing
+    # A class without a limit ("—") is passed by every value when looking for the best class.
+    ok = (column >= np.where(has_limit, low, -np.inf)) & (column <= np.where(has_limit, high, np.inf))
     n_classes = low.shape[1]
     first_ok = ok.argmax(axis=1)
     any_ok = ok.any(axis=1)
 
     bound = table.bound[safe_row]
     graded = table.graded[safe_row]
-    # A non-detect is known to be below its detection limit only: its class is exact when the
-    # detection limit meets the first class, and unknown otherwise.
-    class_index = np.where(non_detect, np.where(ok[:, 0], 0, NOT_JUDGEABLE), np.where(any_ok, first_ok, n_classes))
+    # A non-detect's value is its detection limit: the best class that limit can show. One that
+    # meets no class shows nothing.
+    class_index = np.where(any_ok, first_ok, np.where(non_detect, NOT_JUDGEABLE, n_classes))
     is_limit_item = known & (bound != "none") & (bound != "not_detected")
+    judged_at_target = known & (has_limit[:, target] | ~is_limit_item)
     class_index = np.where(is_limit_item & graded, class_index, NOT_JUDGED).astype(np.int8)
 
     meets = ok[:, target].copy()
     must_not_detect = known & (bound == "not_detected")
     meets = np.where(must_not_detect, non_detect, meets)
-    judgeable = known & (bound != "none") & ~(non_detect & ~meets & ~must_not_detect)
+    judgeable = judged_at_target & (bound != "none") & ~(non_detect & ~any_ok & ~must_not_detect)
     meets_target = pd.array(np.where(judgeable, meets, False), dtype="boolean")
     meets_target[~judgeable] = pd.NA
 
@@ -113,7 +123,7 @@ def judge_readings(
         else:
             multiple_iii = np.full(len(values), np.nan)
 
-    evaluated = is_limit_item & ~table.reference_only[safe_row]
+    evaluated = is_limit_item & judged_at_target & ~table.reference_only[safe_row]
     index = codes.index if isinstance(codes, pd.Series) else None
     return pd.DataFrame(
         {
@@ -151,19 +161,60 @@ def classify_samples(readings: pd.DataFrame, judged: pd.DataFrame, *, by: list[s
 
 def main_pollutants(codes: np.ndarray, judged: pd.DataFrame, table: LimitTable) -> list[str]:
     """Main pollutants of one sample (up to three), per 环办〔2011〕22号; empty when class I–III."""
-    candidates = judged["evaluated"].to_numpy() & (judged["class_index"].to_numpy() > CLASS_III)
-    if not candidates.any():
-        return []
+    codes = np.asarray(codes)
     frame = pd.DataFrame(
         {
-            "code": np.asarray(codes)[candidates],
-            "class_index": judged["class_index"].to_numpy()[candidates],
-            "multiple": np.nan_to_num(judged["multiple_iii"].to_numpy()[candidates], nan=-1.0),
-            "priority": table.priority[table.row_of(np.asarray(codes)[candidates])],
+            "sample": 0,
+            "code": codes,
+            "class_index": judged["class_index"].to_numpy(),
+            "multiple_iii": judged["multiple_iii"].to_numpy(),
+            "evaluated": judged["evaluated"].to_numpy(),
+            "priority": table.priority[np.maximum(table.row_of(codes), 0)] & (table.row_of(codes) >= 0),
         }
     )
-    frame = frame.sort_values(["priority", "class_index", "multiple"], ascending=[False, False, False])
-    return frame["code"].head(MAX_MAIN_POLLUTANTS).tolist()
+    ranked = rank_main_pollutants(frame, ["sample"])
+    return ranked["code"].tolist()
+
+
+def rank_main_pollutants(items: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Main pollutants of every sample (group of `keys`) at once: the chosen rows, in listed order.
+
+    `items` has `keys` + code, class_index, multiple_iii, evaluated, priority (cyanide or a heavy
+    metal, per the standard's ``priority_pollutants``). Candidates are evaluated items worse than
+    class III. The worst-class items (ranked by multiple) keep their places; priority items fill
+    the remaining places before the others; the list shows priority items first, then by class
+    and multiple. Multiples are compared to six decimals so that floating-point noise never
+    decides a tie; a tie keeps the table order of the items.
+    """
+    candidates = items.loc[items["evaluated"].to_numpy(bool) & (items["class_index"].to_numpy() > CLASS_III)]
+    if candidates.empty:
+        return candidates[[*keys, "code"]]
+    work = candidates[[*keys, "code"]].assign(
+        order=np.arange(len(candidates)),
+        priority=candidates["priority"].to_numpy(bool),
+        class_index=candidates["class_index"].to_numpy(),
+        multiple=np.round(np.nan_to_num(candidates["multiple_iii"].to_numpy(float), nan=-1.0), 6),
+    )
+    grouped = work.groupby(keys, sort=False, observed=True)
+    is_worst = work["class_index"].to_numpy() == grouped["class_index"].transform("max").to_numpy()
+    by_rank = work.sort_values(["multiple", "order"], ascending=[False, True], kind="stable")
+    worst_rank = by_rank.loc[is_worst[by_rank["order"].to_numpy()]].groupby(keys, observed=True).cumcount()
+    work["protected"] = False
+    work.loc[worst_rank.index[worst_rank.to_numpy() < MAX_MAIN_POLLUTANTS], "protected"] = True
+    chosen = (
+        work.sort_values(
+            [*keys, "protected", "priority", "class_index", "multiple", "order"],
+            ascending=[True] * len(keys) + [False, False, False, False, True],
+            kind="stable",
+        )
+        .groupby(keys, sort=False, observed=True)
+        .head(MAX_MAIN_POLLUTANTS)
+    )
+    return chosen.sort_values(
+        [*keys, "priority", "class_index", "multiple", "order"],
+        ascending=[True] * len(keys) + [False, False, False, True],
+        kind="stable",
+    )[[*keys, "code"]]
 
 
 @dataclass(frozen=True)
@@ -222,6 +273,7 @@ def describe_sample(judgement: SampleJudgement, table: LimitTable, *, target: in
         }
         if discharge:
             entry["meets"] = meets
+            entry["evaluated"] = bool(item["evaluated"])
         else:
             entry["class"] = standard.class_name(int(item["class_index"]))
             entry["meets_target"] = meets

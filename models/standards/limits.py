@@ -31,6 +31,7 @@ class Condition(BaseModel):
     water_temp_at_most_c: float | None = None
     built_before: dt.date | None = None
     built_from: dt.date | None = None
+    drinking_water_source: bool | None = None
 
     def holds(self, situation: "Situation") -> bool:
         """Whether this condition holds in `situation` (see Situation for unknown values)."""
@@ -47,6 +48,8 @@ class Condition(BaseModel):
             return False
         if self.built_from is not None and built is not None and built < self.built_from:
             return False
+        if self.drinking_water_source is not None and self.drinking_water_source != situation.drinking_water_source:
+            return False
         return True
 
 
@@ -56,11 +59,14 @@ class Situation:
 
     Unknown facts select the stricter row: an unknown water temperature takes the > 12 °C NH3-N
     limits of GB 18918, an unknown build date the limits for plants built from 2006-01-01.
+    ``drinking_water_source`` selects the rows that apply at centralized drinking-water sources
+    only (GB 3838-2002 Tables 2 and 3, §3 and §5 of the standard).
     """
 
     water_body: WaterBody = "river"
     water_temp_c: float | None = None
     built: dt.date | None = None
+    drinking_water_source: bool = False
 
 
 LimitValue = float | tuple[float, float]
@@ -179,7 +185,9 @@ class LimitTable:
     """Limits of one standard in one situation, as arrays indexed [item, class].
 
     `low` and `high` bound the values that meet each class (-inf / +inf where open). An item that
-    has no limit for a class (a "—" in the table) has NaN there, which no value meets.
+    has no limit for a class (a "—" in the table, e.g. GB 18918-2002 Table 1 total nitrogen for
+    classes 2 and 3) has NaN there: the item is not judged at that class (`has_limit` is False),
+    and every value passes that class when a class is looked for.
     """
 
     standard: Standard
@@ -231,6 +239,11 @@ class LimitTable:
             ),
             priority=np.isin(codes, rules.priority_pollutants),
         )
+
+    @property
+    def has_limit(self) -> np.ndarray:
+        """(items, classes) bool: the standard sets a limit for the item at the class."""
+        return ~(np.isnan(self.low) | np.isnan(self.high))
 
     def row_of(self, codes: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
         """Row index of each code in this table, -1 where the standard has no limit for it.

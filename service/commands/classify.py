@@ -25,6 +25,9 @@ def classify(
     plant_class: Annotated[str | None, typer.Option("--class", help="plant class for GB 18918: 1A, 1B, 2 or 3")] = None,
     water_temp: Annotated[float | None, typer.Option(help="water temperature °C (GB 18918 NH3-N)")] = None,
     built: Annotated[str | None, typer.Option(help="plant construction date YYYY-MM-DD (GB 18918 TP)")] = None,
+    source: Annotated[
+        bool, typer.Option("--source", help="a centralized drinking-water source: GB 3838 Tables 2 and 3 are judged")
+    ] = False,
     config_dir: Annotated[Path | None, typer.Option(envvar="WQMON_CONFIG_DIR", help="configuration folder")] = None,
 ) -> None:
     """Judge one sample by single-factor evaluation and print one JSON object."""
@@ -61,7 +64,12 @@ def classify(
             raise fail(f"{pair}: no value given")
         values[code], non_detect[code] = parsed
 
-    situation = Situation(water_body=water_body, water_temp_c=water_temp, built=built_date)  # type: ignore[arg-type]
+    situation = Situation(
+        water_body=water_body,  # type: ignore[arg-type]
+        water_temp_c=water_temp,
+        built=built_date,
+        drinking_water_source=source,
+    )
     table = chosen.limit_table(situation)
     judgement = judge_sample(values, table, target=target_index, non_detect=non_detect)
     typer.echo(json.dumps(describe_sample(judgement, table, target=target_index), ensure_ascii=False))

@@ -66,24 +66,44 @@ def test_water_temperature_is_never_classified(river: LimitTable) -> None:
     assert class_of(river, "w01010", 35.0) is None
 
 
-def test_a_non_detect_meets_limits_at_or_above_its_detection_limit(river: LimitTable) -> None:
+def test_a_non_detect_takes_the_best_class_its_detection_limit_can_show(river: LimitTable) -> None:
+    """As published bulletins judge a single sample: a non-detect is in the first class whose limit
+    its detection limit meets (GB 3838-2002 表1; a provincial automatic-station weekly report gives
+    a section with Cd 0.002L, every other item class I, as class II)."""
     judged = judge_readings(
-        np.array(["w21003", "w20111", "w20111"]),
-        np.array([0.025, 0.0001, 0.0002]),
-        np.array([True, True, True]),
+        np.array(["w21003", "w20111", "w20111", "w20115", "w20115"]),
+        np.array([0.025, 0.0001, 0.0002, 0.002, 0.02]),
+        np.array([True, True, True, True, True]),
         river,
         target=III,
     )
-    # NH3-N <0.025: below the class I limit, so class I and meeting III.
-    assert judged["class_index"].tolist()[0] == 0
-    assert judged["meets_target"].tolist()[0] is True
-    # Hg <0.0001: meets III (limit 0.0001) but its class is unknown (could be I or III).
-    assert judged["class_index"].tolist()[1] == NOT_JUDGEABLE
-    assert judged["meets_target"].tolist()[1] is True
-    # Hg <0.0002: detection limit above the III limit: cannot be judged, never "meets".
-    assert judged["class_index"].tolist()[2] == NOT_JUDGEABLE
-    assert pd.isna(judged["meets_target"].iloc[2])
+    classes = judged["class_index"].tolist()
+    meets = judged["meets_target"].tolist()
+    # NH3-N 0.025L: 0.025 <= 0.15 (class I limit): class I, meets III.
+    assert (classes[0], meets[0]) == (0, True)
+    # Hg 0.0001L: above the class I/II limit 0.00005, at the class III limit 0.0001: class III, meets III.
+    assert (classes[1], meets[1]) == (2, True)
+    # Hg 0.0002L: above the III limit 0.0001, within the IV limit 0.001: class IV, fails a III target.
+    assert (classes[2], meets[2]) == (3, False)
+    # Cd 0.002L: above class I (0.001), within class II (0.005): class II, the bulletin's case.
+    assert (classes[3], meets[3]) == (1, True)
+    # Cd 0.02L: above even the class V limit 0.01: its limit shows no class, so it is not judgeable.
+    assert classes[4] == NOT_JUDGEABLE
+    assert pd.isna(judged["meets_target"].iloc[4])
+    # The true value is below the detection limit: no exceedance multiple is known.
     assert judged["exceedance_multiple"].isna().all()
+
+
+def test_a_bulletin_section_with_cd_below_a_detection_limit_above_class_i_is_class_ii(river: LimitTable) -> None:
+    """The weekly report's section: Cd 0.002L (class I 0.001, class II 0.005), the rest class I."""
+    sample = judge_sample(
+        {"w21003": 0.1, "w01019": 1.5, "w21011": 0.01, "w20115": 0.002},
+        river,
+        target=0,
+        non_detect={"w20115": True},
+    )
+    assert sample.class_index == 1
+    assert sample.meets_target is False  # a class I target is not shown to be met
 
 
 def test_exceedance_multiple_is_against_the_target_and_undefined_for_do_and_ph(river: LimitTable) -> None:
@@ -103,11 +123,23 @@ def test_sample_class_is_the_worst_evaluated_item_and_reference_items_do_not_cou
     assert river.standard.class_name(judgement.class_index) == "III"  # TN and fecal coliform are reference only
     assert judgement.meets_target is True
     assert judgement.main_pollutants == []
+    # River total nitrogen is not evaluated at all (环办〔2011〕22号: "河流总氮除外"): no class, no multiple.
     tn = judgement.items.set_index("code").loc["w21001"]
-    assert not tn["evaluated"] and tn["class_index"] == 5
+    assert not tn["evaluated"] and tn["class_index"] == NOT_JUDGED and np.isnan(tn["exceedance_multiple"])
 
 
-def test_main_pollutants_rank_class_then_multiple_with_cyanide_and_metals_first(river: LimitTable) -> None:
+def test_lake_total_nitrogen_is_classed_on_its_own_beside_the_class(lake: LimitTable) -> None:
+    """Lakes and reservoirs: TN is judged on its own (单独评价, 环办〔2011〕22号) and does not set the class."""
+    judgement = judge_sample({"w21003": 0.4, "w21001": 1.2}, lake, target=III)
+    assert lake.standard.class_name(judgement.class_index) == "II"  # NH3-N 0.4 <= 0.5
+    tn = judgement.items.set_index("code").loc["w21001"]
+    # TN 1.2: above III (1.0), within IV (1.5); multiple over III (1.2 - 1.0) / 1.0 = 0.2.
+    assert not tn["evaluated"] and lake.standard.class_name(int(tn["class_index"])) == "IV"
+    assert tn["exceedance_multiple"] == pytest.approx(0.2)
+
+
+def test_main_pollutants_never_give_the_worst_class_places_to_metals(river: LimitTable) -> None:
+    """环办〔2011〕22号: worst class first, then the multiple; three 劣V items keep all three places."""
     judgement = judge_sample(
         {
             "w01018": 45.0,  # 劣V, multiple 1.25
@@ -120,7 +152,32 @@ def test_main_pollutants_rank_class_then_multiple_with_cyanide_and_metals_first(
         target=III,
     )
     assert river.standard.class_name(judgement.class_index) == "劣V"
-    assert judgement.main_pollutants == ["w20120", "w21003", "w01018"]
+    # 劣V items: NH3-N (1.5 times over III), COD (1.25), DO (no multiple, ranked last among them).
+    assert judgement.main_pollutants == ["w21003", "w01018", "w01009"]
+
+
+def test_main_pollutants_keep_the_worst_item_and_let_metals_take_the_weaker_places(river: LimitTable) -> None:
+    """环办〔2011〕22号: the item that sets the class is always listed; cyanide and heavy metals over
+    class III take the remaining places before weaker items and are listed first.
+
+    NH3-N 3: above the V limit 2.0, 劣V. Pb 0.08: above IV 0.05, within V 0.1: class V, multiple over
+    III (0.08 - 0.05) / 0.05 = 0.6. Cd 0.008: above IV 0.005, within V 0.01: class V, (0.008 - 0.005)
+    / 0.005 = 0.6. Hg 0.0008: above III 0.0001, within IV 0.001: class IV. COD 35: above V? no,
+    above IV 30 within V 40: class V, (35 - 20) / 20 = 0.75. The worst item NH3-N keeps its place;
+    the two other places go to the metals of the worst remaining class, Pb and Cd (class V), before
+    COD (class V but not a metal) and Hg (class IV).
+    """
+    judgement = judge_sample(
+        {"w21003": 3.0, "w20120": 0.08, "w20115": 0.008, "w20111": 0.0008, "w01018": 35.0}, river, target=III
+    )
+    assert river.standard.class_name(judgement.class_index) == "劣V"
+    assert judgement.main_pollutants == ["w20120", "w20115", "w21003"]
+
+
+def test_a_metal_of_the_worst_class_is_listed_first(river: LimitTable) -> None:
+    """Cyanide 0.25 (above the V limit 0.2: 劣V) and NH3-N 2.5 (劣V) both set the class; cyanide first."""
+    judgement = judge_sample({"w21003": 2.5, "w21016": 0.25, "w01018": 35.0}, river, target=III)
+    assert judgement.main_pollutants == ["w21016", "w21003", "w01018"]
 
 
 def test_no_main_pollutants_when_the_sample_is_class_iii_or_better(river: LimitTable) -> None:
