@@ -139,7 +139,7 @@ def evaluate(file: Path, config_dir: Path, period: str) -> None:
     read = time.perf_counter()
     result = evaluate_data(data, config)
     loaded = time.perf_counter()
-    rates = compliance_rates(config, result.period, result.monthly, result.plants)
+    rates = compliance_rates(config, result.evaluations)
     manual = IndicatorEntries(StateDB(":memory:")).for_period(period)
     card = scorecard(load_indicators(config_dir), {k: r.as_dict() for k, r in rates.items()}, manual, period=period)
     finished = time.perf_counter()

@@ -1,9 +1,10 @@
 """Monitoring sites and water functional zones (config/sites.yaml, config/zones.yaml)."""
 
 import datetime as dt
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.standards.limits import WaterBody
 
@@ -15,6 +16,7 @@ SITE_KIND_NAMES: dict[str, str] = {
     "source": "集中式饮用水水源地",
 }
 BoundaryRole = Literal["outgoing", "incoming"]
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class Zone(BaseModel):
@@ -52,9 +54,22 @@ class Site(BaseModel):
     boundary: BoundaryRole | None = None  # cross-boundary section role (跨界断面)
     built: dt.date | None = None  # plant construction date (GB 18918 表1 第9项)
     withdrawal_m3_per_year: float | None = Field(default=None, ge=0)
+    # Water drawn in each month ("2026-03": 1.2e6), where the bureau has it; other months take 1/12
+    # of the yearly volume.
+    withdrawal_m3_by_month: dict[str, float] | None = None
     items: tuple[str, ...] = ()  # items monitored (codes or names); a source must have them all each month
     logger: Logger | None = None
     expected_interval_minutes: int | None = Field(default=None, gt=0)
+
+    @field_validator("withdrawal_m3_by_month")
+    @classmethod
+    def _months(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        for month, volume in (value or {}).items():
+            if not _MONTH.fullmatch(month):
+                raise ValueError(f"month {month!r} is not YYYY-MM")
+            if volume < 0:
+                raise ValueError(f"month {month}: volume {volume} is negative")
+        return value
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "Site":

@@ -106,7 +106,7 @@ def load_indicators(folder: Path) -> list[Indicator]:
 
 
 def _rates(config: Configuration, result: PeriodEvaluation) -> dict[str, Any]:
-    rates = compliance_rates(config, result.period, result.monthly, result.plants)
+    rates = compliance_rates(config, result.evaluations)
     return {rate_id: rate.as_dict() for rate_id, rate in rates.items()}
 
 

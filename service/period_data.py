@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from models.configuration import Configuration
-from models.period.evaluation import PlantEvaluation, SurfaceEvaluation, evaluate_plants, evaluate_surface
+from models.period.evaluation import Evaluations, PlantEvaluation, SurfaceEvaluation, evaluate_all
 from models.period.periods import Period
 from models.period.statistics import (
     HOURLY,
@@ -22,6 +22,8 @@ from models.period.statistics import (
     daily_means,
     monthly_values,
     period_values,
+    plant_daily_values,
+    sampling_events,
     with_validity,
 )
 from models.reading import empty_readings
@@ -39,19 +41,34 @@ class PeriodData:
     """A period's values at each step of aggregation."""
 
     period: Period
-    plant_daily: pd.DataFrame  # models.period.statistics.daily_means shape
+    plant_daily: pd.DataFrame  # models.period.statistics.plant_daily_values shape (online and lab)
     monthly: pd.DataFrame  # surface sites: site, parameter, month, value, n_values, non_detect, basis
     values: pd.DataFrame  # surface sites: period means, with n_months and n_values
+    events: pd.DataFrame  # surface sites: each sampling event (models.period.statistics.sampling_events)
 
 
 @dataclass(frozen=True)
 class PeriodEvaluation:
-    """The evaluations every view is built from."""
+    """The evaluations every view is built from, with the data they rest on."""
 
     data: PeriodData
-    period: SurfaceEvaluation
-    monthly: SurfaceEvaluation
-    plants: PlantEvaluation
+    evaluations: Evaluations
+
+    @property
+    def period(self) -> SurfaceEvaluation:
+        return self.evaluations.period
+
+    @property
+    def monthly(self) -> SurfaceEvaluation:
+        return self.evaluations.monthly
+
+    @property
+    def events(self) -> SurfaceEvaluation:
+        return self.evaluations.events
+
+    @property
+    def plants(self) -> PlantEvaluation:
+        return self.evaluations.plants
 
 
 def decimals_of(config: Configuration) -> dict[str, int]:
@@ -75,27 +92,36 @@ def load_period(
     wanted = None if sites is None else [s.id for s in chosen]
     daily = _daily(store, wanted, period)
     in_plants = daily["site"].isin(plants).to_numpy()
-    plant_daily = with_validity(daily.loc[in_plants], min_valid_hours)
     auto_daily = with_validity(daily.loc[daily["site"].isin(surface).to_numpy()], MIN_AUTO_VALUES_PER_DAY)
+    wanted_samples = [*plants, *surface]
     samples = (
-        store.read(sites=surface, statistics=[SAMPLE], start=period.start_utc, end=period.end_utc)
-        if surface
+        store.read(sites=wanted_samples, statistics=[SAMPLE], start=period.start_utc, end=period.end_utc)
+        if wanted_samples
         else _no_readings()
     )
+    is_plant = samples["site"].isin(plants).to_numpy()
+    plant_daily = plant_daily_values(
+        with_validity(daily.loc[in_plants], min_valid_hours), samples.loc[is_plant], timezone=period.timezone
+    )
+    surface_samples = samples.loc[~is_plant]
     decimals = decimals_of(config)
-    monthly = monthly_values(auto_daily, samples, decimals=decimals, timezone=period.timezone)
+    monthly = monthly_values(auto_daily, surface_samples, decimals=decimals, timezone=period.timezone)
     values = period_values(monthly, decimals=decimals)
-    return PeriodData(period=period, plant_daily=plant_daily, monthly=monthly, values=values)
+    events = sampling_events(auto_daily, surface_samples, decimals=decimals)
+    return PeriodData(period=period, plant_daily=plant_daily, monthly=monthly, values=values, events=events)
 
 
 def evaluate_data(data: PeriodData, config: Configuration) -> PeriodEvaluation:
-    """Judge period means, monthly values and plant days."""
-    return PeriodEvaluation(
-        data=data,
-        period=evaluate_surface(data.values, config),
-        monthly=evaluate_surface(data.monthly, config, by=("month",)),
-        plants=evaluate_plants(data.plant_daily, config),
+    """Judge period means, monthly values, sampling events and plant days."""
+    evaluations = evaluate_all(
+        config,
+        values=data.values,
+        monthly=data.monthly,
+        events=data.events,
+        plant_daily=data.plant_daily,
+        timezone=data.period.timezone,
     )
+    return PeriodEvaluation(data=data, evaluations=evaluations)
 
 
 def _daily(store: Store, sites: list[str] | None, period: Period) -> pd.DataFrame:

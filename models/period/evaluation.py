@@ -213,3 +213,33 @@ def evaluate_plants(daily: pd.DataFrame, config: Configuration) -> PlantEvaluati
         .reset_index()
     )
     return PlantEvaluation(items=items, days=days, per_item=per_item)
+
+
+@dataclass(frozen=True)
+class Evaluations:
+    """Every evaluation of one period: what the views and the compliance rates are built from."""
+
+    period: SurfaceEvaluation  # period means of surface sites, against their targets
+    monthly: SurfaceEvaluation  # monthly values, by=("month",)
+    events: SurfaceEvaluation  # sampling events, by=("event", "basis")
+    plants: PlantEvaluation  # plant days
+    timezone: str = "Asia/Shanghai"
+
+
+def evaluate_all(
+    config: Configuration,
+    *,
+    values: pd.DataFrame,
+    monthly: pd.DataFrame,
+    events: pd.DataFrame,
+    plant_daily: pd.DataFrame,
+    timezone: str = "Asia/Shanghai",
+) -> Evaluations:
+    """Judge a period's values at every step (models.period.statistics shapes)."""
+    return Evaluations(
+        period=evaluate_surface(values, config),
+        monthly=evaluate_surface(monthly, config, by=("month",)),
+        events=evaluate_surface(events, config, by=("event", "basis")),
+        plants=evaluate_plants(plant_daily, config),
+        timezone=timezone,
+    )

@@ -12,8 +12,10 @@ Rules implemented (each cites where it comes from):
   values. HJ 356-2019 ch. 7 could not be read; the default 18 of 24 h is the 75 % rule of
   HJ/T 356-2007 ("日均值有效数据不少于应有数据的 75 %", digest §5). Configurable for that reason.
 * Surface water (地表水环境质量监测数据统计技术规定（试行）, 环办监测函〔2020〕82号): values below
-  the detection limit enter means as ½ DL (point 7); a mean of only non-detects is reported as a
-  non-detect at the mean detection limit; pH is averaged through the hydrogen-ion concentration;
+  the detection limit enter means as ½ DL (point 7) and the mean is a value, judged like any
+  other (a mean of non-detects only is ½ of their mean detection limit); a "mean" of one value
+  is that value, so a lone non-detect stays a non-detect and is judged by its detection limit
+  (models.standards.classification); pH is averaged through the hydrogen-ion concentration;
   means are rounded to the catalogue's ``decimals`` before they are judged (GB/T 8170 round half
   to even); automatic data are preferred for pH, DO, CODMn, NH3-N, TP and TN when present,
   manual samples for the other items.
@@ -43,9 +45,9 @@ def to_mean_space(parameter: pd.Series, value: np.ndarray, non_detect: np.ndarra
     return value
 
 
-def from_mean_space(parameter: pd.Series, mean: np.ndarray, all_non_detect: np.ndarray) -> np.ndarray:
-    """Means back in the catalogue unit; a mean of non-detects back at its detection limit."""
-    value = np.where(all_non_detect, mean * 2.0, mean)
+def from_mean_space(parameter: pd.Series, mean: np.ndarray, lone_non_detect: np.ndarray) -> np.ndarray:
+    """Means back in the catalogue unit; the "mean" of one non-detect back at its detection limit."""
+    value = np.where(lone_non_detect, mean * 2.0, mean)
     is_ph = (parameter == PH).to_numpy(dtype=bool, na_value=False)
     if is_ph.any():
         value[is_ph] = -np.log10(mean[is_ph])
@@ -71,7 +73,10 @@ def mean_by(frame: pd.DataFrame, by: list[str], *, weight: str | None = None) ->
     work["nd"] = nd
     work["n"] = frame[weight].to_numpy() if weight else 1
     grouped = work.groupby(by, sort=True)
-    result = grouped.agg(x=("x", "mean"), non_detect=("nd", "all"), n_values=("n", "sum")).reset_index()
+    result = grouped.agg(
+        x=("x", "mean"), all_nd=("nd", "all"), rows=("nd", "size"), n_values=("n", "sum")
+    ).reset_index()
+    result["non_detect"] = result["all_nd"].to_numpy() & (result["rows"].to_numpy() == 1)
     for column in by:
         result[column] = uniques[column].take(result[column].to_numpy())
         if isinstance(frame[column].dtype, pd.StringDtype):
@@ -136,6 +141,50 @@ def with_validity(daily: pd.DataFrame, min_valid_hours: int) -> pd.DataFrame:
     return daily.reset_index(drop=True)
 
 
+def plant_daily_values(online: pd.DataFrame, samples: pd.DataFrame, *, timezone: str = "Asia/Shanghai") -> pd.DataFrame:
+    """A plant's daily values: valid online daily means, and laboratory results as daily values.
+
+    GB 18918-2002 §4.1.4 judges the daily mean of a 24-hour composite sample; items that the
+    online analysers do not measure (SS, BOD5, oils, LAS, colour, fecal coliform, the Table 2
+    metals…) come from the laboratory, and each lab result is the daily value of the day it was
+    sampled (several results of one item on one day: their mean, ½ DL non-detects). Where an item
+    has both a valid online daily mean and a lab result on one day, the online mean is used and
+    the lab result is not averaged with it (one value per item and day); on a day whose online
+    mean is invalid, the lab result is the day's value.
+
+    Parameters
+    ----------
+    online : `daily_means` shape with ``valid``
+    samples : lab results in the reading shape (statistic "sample")
+
+    Returns
+    -------
+    The `daily_means` shape plus ``basis`` ("online" or "lab").
+    """
+    online = online.assign(basis="online")
+    if samples.empty:
+        return online.reset_index(drop=True)
+    lab = samples[["site", "parameter", "time", "value", "non_detect"]]
+    lab = lab.assign(day=local_floor(lab["time"], "D", timezone))
+    lab_daily = mean_by(lab, ["site", "parameter", "day"]).assign(valid=True, basis="lab")
+    valid_online = online.loc[online["valid"].to_numpy(bool), ["site", "parameter", "day"]].assign(has_online=True)
+    lab_daily = lab_daily.merge(valid_online, on=["site", "parameter", "day"], how="left")
+    lab_daily = lab_daily.loc[lab_daily["has_online"].isna()].drop(columns="has_online")
+    invalid_online = online["valid"].to_numpy(bool) == False  # noqa: E712
+    replaced = (
+        online.loc[invalid_online, ["site", "parameter", "day"]]
+        .merge(lab_daily[["site", "parameter", "day"]], on=["site", "parameter", "day"], how="left", indicator=True)[
+            "_merge"
+        ]
+        .eq("both")
+        .to_numpy()
+    )
+    keep = np.ones(len(online), bool)
+    keep[np.flatnonzero(invalid_online)[replaced]] = False
+    daily = pd.concat([online.loc[keep], lab_daily[online.columns]], ignore_index=True)
+    return daily.sort_values(["site", "parameter", "day"], kind="stable").reset_index(drop=True)
+
+
 def monthly_values(
     auto_daily: pd.DataFrame,
     samples: pd.DataFrame,
@@ -172,6 +221,28 @@ def monthly_values(
     return monthly.reset_index(drop=True)
 
 
+def sampling_events(auto_daily: pd.DataFrame, samples: pd.DataFrame, *, decimals: Mapping[str, int]) -> pd.DataFrame:
+    """Each sampling event of surface sites with its values, for rates "by monitoring frequency".
+
+    An event is one manual sample (a site and sampling time: every item analysed from it) or
+    one valid day of automatic-station data (a site and local day: the daily means of its items).
+    Values are rounded like monthly values; a lone non-detect stays a non-detect.
+
+    Returns
+    -------
+    DataFrame: site, parameter, event (UTC: sampling time, or start of the local day), basis
+    ("manual" or "auto"), value, n_values, non_detect.
+    """
+    auto = auto_daily.loc[auto_daily["valid"]] if "valid" in auto_daily else auto_daily
+    auto_events = auto[["site", "parameter", "day", "value", "n_values", "non_detect"]].rename(columns={"day": "event"})
+    manual = samples.loc[samples["statistic"] == "sample"] if "statistic" in samples else samples
+    manual = manual.rename(columns={"time": "event"})
+    manual_events = mean_by(manual, ["site", "parameter", "event"])
+    events = pd.concat([auto_events.assign(basis="auto"), manual_events.assign(basis="manual")], ignore_index=True)
+    events["value"] = round_to_decimals(events["parameter"], events["value"].to_numpy(float), decimals)
+    return events[["site", "parameter", "event", "basis", "value", "n_values", "non_detect"]]
+
+
 def period_values(monthly: pd.DataFrame, *, decimals: Mapping[str, int], by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Mean of the monthly values per site and item over the period (quarter, year, range).
 
@@ -190,11 +261,19 @@ def period_values(monthly: pd.DataFrame, *, decimals: Mapping[str, int], by: tup
 
 
 def round_to_decimals(parameter: pd.Series, value: np.ndarray, decimals: Mapping[str, int]) -> np.ndarray:
-    """Round each value to its parameter's digits, half to even (GB/T 8170 修约); others unchanged."""
+    """Round each value to its parameter's digits, half to even (GB/T 8170 修约); others unchanged.
+
+    A value that rounds to zero keeps one significant figure instead (e.g. NH3-N 0.004 at two
+    decimals stays 0.004): a positive concentration is never reported, or judged, as 0.
+    """
     digits = parameter.map(lambda code: decimals.get(code, -1)).to_numpy(dtype=float)
     scale = 10.0 ** np.where(digits >= 0, digits, 0)
     # Rounding the scaled value to 6 places first drops binary noise (0.145 * 100 = 14.499999…).
     rounded = np.round(np.round(value * scale, 6)) / scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(value)))
+        significant = np.round(value / 10.0**magnitude) * 10.0**magnitude
+    rounded = np.where((rounded == 0) & (value != 0) & np.isfinite(significant), significant, rounded)
     return np.where(digits >= 0, rounded, value)
 
 

@@ -7,23 +7,15 @@ import pytest
 
 from models.configuration import Configuration
 from models.errors import ConfigError
-from models.period.evaluation import evaluate_plants, evaluate_surface
-from models.period.statistics import daily_means, monthly_values, period_values
-from models.rates.compliance import compliance_rates
 from models.reading import empty_readings
+from tests.rates_from_frames import rates_from_frames
 from tests.reading_builders import hourly, monthly_days, samples
 
 DECIMALS = {"w21003": 2, "w21011": 3, "w01019": 1, "w01010": 1}
 
 
 def rates(county: Configuration, readings: pd.DataFrame) -> dict[str, dict]:
-    plants = readings.loc[readings["site"].str.startswith("p-")]
-    surface = readings.loc[~readings["site"].str.startswith("p-")]
-    monthly = monthly_values(daily_means(empty_readings()), surface, decimals=DECIMALS)
-    period = evaluate_surface(period_values(monthly, decimals=DECIMALS), county)
-    months = evaluate_surface(monthly, county, by=("month",))
-    result = compliance_rates(county, period, months, evaluate_plants(daily_means(plants), county))
-    return {k: v.as_dict() for k, v in result.items()}
+    return rates_from_frames(county, readings, DECIMALS)
 
 
 def test_a_zone_section_failing_one_month_in_twelve(county: Configuration) -> None:
@@ -124,7 +116,15 @@ def test_plant_day_with_too_few_valid_hours_is_left_out(county: Configuration) -
         {
             "site": "p-city",
             "name": "城区污水处理厂",
-            "items": [{"code": "w21003", "name": "氨氮", "failing_days": 1, "max_exceedance_multiple": 0.2}],
+            "items": [
+                {
+                    "code": "w21003",
+                    "name": "氨氮",
+                    "failing_days": 1,
+                    "max_exceedance_multiple": 0.2,
+                    "days": ["2026-07-02"],
+                }
+            ],
         }
     ]
 
@@ -160,8 +160,13 @@ def test_a_source_lists_its_configured_items_that_were_never_measured(county: Co
     assert parts == [
         {
             "site": "src-east",
+            "name": "东湖水库水源地",
+            "yardstick": "GB3838-2002 III",
             "volume_m3": 500000.0,
             "compliant_volume_m3": 500000.0,
+            "months": 2,
+            "compliant_months": 2,
+            "volume_basis": "yearly/12",
             "unmeasured_items": ["w01001", "w01009", "w01019", "w21003"],
         }
     ]

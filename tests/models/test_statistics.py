@@ -51,8 +51,17 @@ def test_non_detects_enter_means_at_half_the_detection_limit() -> None:
     assert not monthly["non_detect"].iloc[0]
 
 
-def test_a_mean_of_only_non_detects_stays_a_non_detect_at_its_limit() -> None:
+def test_a_mean_of_only_non_detects_is_half_their_detection_limit_and_a_value() -> None:
+    """环办监测函〔2020〕82号 point 7: non-detects take part in means as ½ DL; the mean is judged as a value."""
     frame = samples("s-town", "w20122", ["2026-03-05", "2026-03-20"], [0.05, 0.05], non_detect=[True, True])
+    monthly = monthly_values(daily_means(empty_readings()), frame, decimals=DECIMALS)
+    assert monthly["value"].tolist() == [0.025]  # (0.025 + 0.025) / 2, Cu kept to 3 decimals
+    assert monthly["non_detect"].tolist() == [False]
+
+
+def test_a_lone_non_detect_stays_a_non_detect_at_its_limit() -> None:
+    """One sample in the month is the month's value: judged as a single sample, by its detection limit."""
+    frame = samples("s-town", "w20122", ["2026-03-05"], [0.05], non_detect=[True])
     monthly = monthly_values(daily_means(empty_readings()), frame, decimals=DECIMALS)
     assert monthly["value"].tolist() == [0.05]
     assert monthly["non_detect"].tolist() == [True]
