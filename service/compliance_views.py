@@ -5,6 +5,7 @@ rates carry numerator, denominator, rate (percent, two decimals) and the failing
 """
 
 from collections.abc import Hashable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from models.period.trend import MIN_PERIODS, spearman_trend
 from models.rates.compliance import compliance_rates
 from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
-from service.period_data import PeriodEvaluation, evaluate_data, load_period
+from models.standards.classification import limit_of
+from models.standards.limits import LimitTable
+from service.period_data import PeriodEvaluation, decimals_of, evaluate_data, load_period
 from store.base import Store
 from store.indicator_entries import IndicatorEntries
 from store.state import StateDB
@@ -116,9 +119,13 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
     by_site = items.groupby("site", sort=True).indices if not items.empty else {}
     entries = []
     record: Mapping[Hashable, Any]
+    decimals = decimals_of(config)
     for record in result.period.sites.to_dict("records"):
         site = config.sites[str(record["site"])]
         rows = items.iloc[by_site[site.id]]
+        standard = config.standards[site.standard]
+        table = standard.limit_table(config.situation_of(site))
+        item = partial(_item, config, table, standard.class_index(str(config.target_of(site))), decimals)
         meets = record["meets_target"]
         over = rows.loc[(rows["meets_target"] == False).fillna(False) & rows["evaluated"]]  # noqa: E712
         entries.append(
@@ -132,30 +139,38 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
                 "meets_target": None if pd.isna(meets) else bool(meets),
                 "n_values": int(rows["n_values"].sum()),
                 "n_months": int(counts[site.id]),
-                "items_over_target": [_item(config, r) for r in over.to_dict("records")],
+                "items_over_target": [item(r) for r in over.to_dict("records")],
                 "main_pollutants": [
                     {"code": code, "name": config.catalogue[code].zh, "multiple_iii": _round(m)}
                     for code, m in _multiples(rows, list(record["main_pollutants"]))
                 ],
-                "items": [_item(config, r) for r in rows.to_dict("records")],
+                "items": [item(r) for r in rows.to_dict("records")],
+                # Reported beside the class, not part of it: lake and reservoir total nitrogen (单独评价),
+                # fecal coliform and the items a site lists only to report.
+                "reference_items": [item(r) for r in rows.loc[~rows["evaluated"].to_numpy(bool)].to_dict("records")],
             }
         )
     return entries
 
 
-def _item(config: Configuration, row: Mapping[Hashable, Any]) -> dict[str, Any]:
-    standard = config.standards[row["standard"]]
+def _item(
+    config: Configuration, table: LimitTable, target: int, decimals: Mapping[str, int], row: Mapping[Hashable, Any]
+) -> dict[str, Any]:
     class_index = int(row["class_index"])
+    code = str(row["parameter"])
     return {
-        "code": row["parameter"],
-        "name": config.catalogue[row["parameter"]].zh,
+        "code": code,
+        "name": config.catalogue[code].zh,
         "value": float(row["value"]),
         "non_detect": bool(row["non_detect"]),
         "n_values": int(row["n_values"]),
-        "class": standard.class_name(class_index) if class_index >= 0 else None,
-        "limit": _round(row["limit"], 6),
+        "class": table.standard.class_name(class_index) if class_index >= 0 else None,
+        "limit": limit_of(table, int(table.row_of(np.array([code]))[0]), target),
         "meets_target": None if pd.isna(row["meets_target"]) else bool(row["meets_target"]),
         "exceedance_multiple": _round(row["exceedance_multiple"]),
+        "evaluated": bool(row["evaluated"]),
+        # Digits the value was rounded to before it was judged (环办监测函〔2020〕82号), None if not rounded.
+        "decimals": decimals.get(code),
     }
 
 

@@ -189,11 +189,13 @@ def rank_main_pollutants(items: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     candidates = items.loc[items["evaluated"].to_numpy(bool) & (items["class_index"].to_numpy() > CLASS_III)]
     if candidates.empty:
         return candidates[[*keys, "code"]]
+    multiple_iii = candidates["multiple_iii"].to_numpy(float)
     work = candidates[[*keys, "code"]].assign(
         order=np.arange(len(candidates)),
-        priority=candidates["priority"].to_numpy(bool),
+        # A metal counts as exceeding class III only on a measured value (a non-detect has no multiple).
+        priority=candidates["priority"].to_numpy(bool) & ~np.isnan(multiple_iii),
         class_index=candidates["class_index"].to_numpy(),
-        multiple=np.round(np.nan_to_num(candidates["multiple_iii"].to_numpy(float), nan=-1.0), 6),
+        multiple=np.round(np.nan_to_num(multiple_iii, nan=-1.0), 6),
     )
     grouped = work.groupby(keys, sort=False, observed=True)
     is_worst = work["class_index"].to_numpy() == grouped["class_index"].transform("max").to_numpy()
@@ -267,7 +269,7 @@ def describe_sample(judgement: SampleJudgement, table: LimitTable, *, target: in
             "code": item["code"],
             "value": float(item["value"]),
             "non_detect": bool(item["non_detect"]),
-            "limit": _limit_of(table, row, target),
+            "limit": limit_of(table, row, target),
             "exceedance_multiple": None if np.isnan(multiple) else round(float(multiple), 3),
             "source": table.sources[row] if row >= 0 else None,
         }
@@ -292,7 +294,9 @@ def describe_sample(judgement: SampleJudgement, table: LimitTable, *, target: in
     return result
 
 
-def _limit_of(table: LimitTable, row: int, target: int) -> float | list[float] | None:
+def limit_of(table: LimitTable, row: int, target: int) -> float | list[float] | None:
+    """The limit of a table row at class `target` as shown to users: a number, [low, high] for a
+    range (pH 6-9), None where there is none."""
     if row < 0 or table.bound[row] in ("none", "not_detected"):
         return None
     low, high = float(table.low[row, target]), float(table.high[row, target])

@@ -31,8 +31,43 @@ def test_surface_water_sample_as_json() -> None:
         "meets_target": False,
         "evaluated": True,
     }
-    assert items["w20111"]["meets_target"] is None  # detection limit above the class III limit
+    # Hg 0.0002L: the detection limit is above the class III limit 0.0001 and within class IV (0.001):
+    # the best class it can show is IV, which fails III; a non-detect has no multiple and, with no
+    # known exceedance, is not put first as a heavy metal.
+    assert (items["w20111"]["class"], items["w20111"]["meets_target"]) == ("IV", False)
+    assert items["w20111"]["exceedance_multiple"] is None
     assert items["w01009"]["exceedance_multiple"] is None
+
+
+def test_table_2_items_are_reported_but_not_judged_at_a_river_section() -> None:
+    """GB 3838-2002 §3/§5: Table 2 (iron 0.3) applies at drinking-water sources only."""
+    out = json.loads(wqmon("classify", "--water-body", "river", "--target", "II", "NH3-N=0.3", "铁=0.5").stdout)
+    assert (out["class"], out["meets_target"]) == ("II", True)  # NH3-N 0.3 <= 0.5 (class II)
+    iron = next(item for item in out["items"] if item["code"] == "w20125")
+    assert iron["evaluated"] is False and iron["meets_target"] is None and iron["limit"] is None
+
+
+def test_table_2_items_are_judged_at_a_drinking_water_source() -> None:
+    out = json.loads(wqmon("classify", "--source", "--target", "II", "NH3-N=0.3", "铁=0.5").stdout)
+    iron = next(item for item in out["items"] if item["code"] == "w20125")
+    assert (iron["limit"], iron["meets_target"], out["meets_target"]) == (0.3, False, False)
+
+
+@pytest.mark.parametrize(
+    ("plant_class", "items", "meets"),
+    [
+        # GB 18918-2002 表1: class 2 has no TN limit ("—"); TN 35 is not judged, the sample meets.
+        ("2", ["TN=35"], True),
+        # Class 3 has none for NH3-N, TN or fecal coliform; COD 100 <= 120 meets.
+        ("3", ["NH3-N=40", "TN=60", "粪大肠菌群=50000", "COD=100"], True),
+        # Class 1B: TN 35 > 20 fails.
+        ("1B", ["TN=35"], False),
+    ],
+)
+def test_a_dash_in_gb18918_is_no_limit(plant_class: str, items: list[str], meets: bool) -> None:
+    args = ["classify", "--standard", "GB18918-2002", "--class", plant_class, "--built", "2010-01-01", *items]
+    out = json.loads(wqmon(*args).stdout)
+    assert out["meets"] is meets
 
 
 def test_lake_and_target_options() -> None:
