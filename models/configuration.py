@@ -100,11 +100,14 @@ class Configuration:
         return next((s for s in self.sites.values() if s.logger is not None and s.logger.mn == mn), None)
 
     def target_of(self, site: Site) -> str | None:
-        """The class a site must meet: its own target, else its zone's."""
+        """The class a site must meet: its own target, else its zone's; a drinking-water source with
+        neither is held to class III, the class its compliance is judged by (standards digest §6.3)."""
         if site.target is not None:
             return site.target
         if site.zone is not None and site.zone in self.zones:
             return self.zones[site.zone].target
+        if site.kind == "source" and site.standard in self.standards and "III" in self.standards[site.standard].classes:
+            return "III"
         return None
 
     def items_of(self, site: Site) -> list[str]:
