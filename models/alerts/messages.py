@@ -62,7 +62,7 @@ def render_message(alert: Mapping[str, object], configuration: Configuration, la
     name = parameter.name(lang) if parameter is not None else code
     unit = parameter.unit if parameter is not None else ""
     unit = "" if unit == "1" else unit
-    decimals = parameter.decimals if parameter is not None else None
+    decimals = parameter.shown_decimals if parameter is not None else None
     statistic = STATISTIC_NAMES.get(str(alert.get("statistic") or ""), ("", ""))[1 if en else 0]
     value = _number(alert.get("value"), decimals, unit)
     limit = _number(alert.get("limit"), None, unit)

@@ -22,7 +22,8 @@ class Parameter(BaseModel):
     unit: str
     wire: dict[str, str] = Field(default_factory=dict)
     aliases: tuple[str, ...] = ()
-    decimals: int | None = None
+    decimals: int | None = None  # digits an evaluation value keeps (环办监测函〔2020〕82号)
+    reading_decimals: int | None = None  # digits a single reading is shown with, where finer than `decimals`
     plausible: tuple[float, float] | None = None
     amount_unit: str | None = None
 
@@ -35,6 +36,11 @@ class Parameter(BaseModel):
     @classmethod
     def _known_wire_units(cls, wire: dict[str, str]) -> dict[str, str]:
         return {code: normalize_unit(unit) for code, unit in wire.items()}
+
+    @property
+    def shown_decimals(self) -> int | None:
+        """Digits a single reading is shown with (pH: 2, though evaluation keeps it as an integer)."""
+        return self.reading_decimals if self.reading_decimals is not None else self.decimals
 
     def name(self, lang: str = "zh") -> str:
         """The display name in `lang` ("zh" or "en")."""

@@ -29,6 +29,7 @@ def _items(config: Configuration, standard: str, table: str) -> set[int]:
         ("GB3838-2002", "表3", 80),
         ("GB18918-2002", "表1", 12),
         ("GB18918-2002", "表2", 7),
+        ("GB18918-2002", "表3", 43),
     ],
 )
 def test_every_item_of_each_table_is_present(config: Configuration, standard: str, table: str, count: int) -> None:
@@ -39,6 +40,26 @@ def test_every_item_of_each_table_is_present(config: Configuration, standard: st
 def test_every_limit_names_its_table_and_item(config: Configuration, standard: str) -> None:
     for row in config.standards[standard].limits:
         assert re.match(r"表\d 第\d+项", row.source), row
+
+
+@pytest.mark.parametrize(
+    ("code", "item", "limit"),
+    [
+        ("w20121", 1, 0.05),  # 总镍
+        ("w25043", 8, 0.00003),  # 苯并(a)芘
+        ("x-organophosphorus-pesticides", 15, 0.5),  # 有机磷农药（以P计）
+        ("x-acrylonitrile", 42, 2.0),
+        ("x-aox", 43, 1.0),  # 可吸附有机卤化物（以Cl计）
+    ],
+)
+def test_gb18918_table_3_items_have_one_limit_for_every_class(
+    config: Configuration, code: str, item: int, limit: float
+) -> None:
+    """GB 18918-2002 Table 3: selected control items, ungraded, as the standard prints them."""
+    table = config.standards["GB18918-2002"].limit_table(Situation(built=dt.date(2010, 1, 1)))
+    row = table.row_of([code])[0]
+    assert table.high[row].tolist() == [limit] * 4
+    assert table.sources[row].startswith(f"GB18918-2002 表3 第{item}项")
 
 
 def test_gb3838_class_limits_are_as_the_standard_prints_them(config: Configuration) -> None:
