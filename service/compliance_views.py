@@ -16,7 +16,7 @@ from models.configuration import BUILTIN_CONFIG, Configuration, read_config_file
 from models.period.periods import parse_period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from models.period.trend import MIN_PERIODS, spearman_trend
-from models.rates.compliance import compliance_rates
+from models.rates.compliance import compliance_rates, not_judged_sites
 from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from models.standards.classification import limit_of
 from models.standards.limits import LimitTable
@@ -60,6 +60,10 @@ def evaluate_period(
         "to": (result.data.period.end - pd.Timedelta(days=1)).isoformat(),
         "sites": _surface_sites(config, result),
         "plants": _plants(config, result, min_valid_hours),
+        # Surface sites asked for that have no class in the period, each with why.
+        "not_judged": not_judged_sites(
+            result.period, chosen or [s.id for s in config.sites.values() if s.kind != "plant"], config
+        ),
     }
     if chosen is not None:
         body["trends"] = _trends(result)

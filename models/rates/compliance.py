@@ -60,6 +60,13 @@ RATE_UNITS: dict[str, str] = {
     "outgoing_sections": "samples",
     "plant_outflow": "days",
 }
+NotJudgedReason = Literal["no_data", "not_judgeable", "no_valid_day", "no_yardstick"]
+NOT_JUDGED_TEXT: dict[str, str] = {
+    "no_data": "本时段无监测数据",
+    "not_judgeable": "本时段无可评价数据（所测项目在目标类别无限值，或未检出且检出限高于各类别限值）",
+    "no_valid_day": "本时段无有效日（有效小时数不足）",
+    "no_yardstick": "所用标准无Ⅲ类限值，无法按饮用水水源地评价",
+}
 SOURCE_YARDSTICK = "III"  # drinking-water sources are judged against class III (digest §6.3)
 VALUE_COLUMNS = ["site", "parameter", "value", "n_values", "non_detect"]
 
@@ -121,32 +128,28 @@ def _judged(evaluation: SurfaceEvaluation, sites: list[str]) -> pd.DataFrame:
     return frame.loc[frame["site"].isin(sites) & frame["meets_target"].notna()]
 
 
-def _not_judged(evaluation: SurfaceEvaluation, sites: list[str], config: Configuration) -> list[dict[str, str]]:
+def not_judged_sites(evaluation: SurfaceEvaluation, sites: list[str], config: Configuration) -> list[dict[str, str]]:
     """Sites in scope without a judgement, each with why."""
     judged = set(_judged(evaluation, sites)["site"])
     measured = set(evaluation.items["site"]) if not evaluation.items.empty else set()
     return [
-        _reason(
-            config.sites[site],
-            "no judgeable value in the period (only items without a limit at its target, or non-detects "
-            "whose detection limit meets no class)"
-            if site in measured
-            else "no data in the period",
-        )
+        _reason(config.sites[site], "not_judgeable" if site in measured else "no_data")
         for site in sites
         if site not in judged
     ]
 
 
-def _reason(site: Site, reason: str) -> dict[str, str]:
-    return {"site": site.id, "name": site.name, "reason": reason}
+def _reason(site: Site, reason: NotJudgedReason) -> dict[str, str]:
+    return {"site": site.id, "name": site.name, "reason": reason, "text": NOT_JUDGED_TEXT[reason]}
 
 
 def _share_of_sites(rate_id: str, evaluation: SurfaceEvaluation, sites: list[str], config: Configuration) -> Rate:
     judged = _judged(evaluation, sites)
     meets = judged["meets_target"].astype(bool)
     failing = failing_items(evaluation.items, judged.loc[~meets, "site"].tolist(), config)
-    return Rate(rate_id, float(meets.sum()), float(len(judged)), failing, [], _not_judged(evaluation, sites, config))
+    return Rate(
+        rate_id, float(meets.sum()), float(len(judged)), failing, [], not_judged_sites(evaluation, sites, config)
+    )
 
 
 def _zones(evaluation: SurfaceEvaluation, sites: list[str], config: Configuration) -> Rate:
@@ -157,7 +160,7 @@ def _zones(evaluation: SurfaceEvaluation, sites: list[str], config: Configuratio
     failing = failing_items(evaluation.items, failing_sites, config)
     for entry in failing:
         entry["zone"] = zone_of[entry["site"]]
-    not_judged = _not_judged(evaluation, sites, config)
+    not_judged = not_judged_sites(evaluation, sites, config)
     return Rate("functional_zones", float(by_zone.sum()), float(len(by_zone)), failing, [], not_judged)
 
 
@@ -176,20 +179,15 @@ def _by_frequency(rate_id: str, events: SurfaceEvaluation, sites: list[str], con
         }
         for site, row in counts.iterrows()
     ]
-    return Rate(rate_id, float(meets.sum()), float(len(judged)), failing, parts, _not_judged(events, sites, config))
+    return Rate(
+        rate_id, float(meets.sum()), float(len(judged)), failing, parts, not_judged_sites(events, sites, config)
+    )
 
 
 def _by_volume(evaluations: Evaluations, sources: list[str], config: Configuration) -> Rate:
     """Volume-weighted source compliance, each source judged against class III of its standard."""
     yardstick_ok = [s for s in sources if SOURCE_YARDSTICK in config.standards[config.sites[s].standard].classes]
-    no_yardstick = [
-        _reason(
-            config.sites[s],
-            f"standard {config.sites[s].standard} has no class {SOURCE_YARDSTICK} to judge a drinking-water source by",
-        )
-        for s in sources
-        if s not in yardstick_ok
-    ]
+    no_yardstick = [_reason(config.sites[s], "no_yardstick") for s in sources if s not in yardstick_ok]
     items = evaluations.monthly.items
     values = items.loc[items["site"].isin(yardstick_ok), [*VALUE_COLUMNS, "month"]] if not items.empty else items
     monthly = evaluate_surface(values, config, by=("month",), target=SOURCE_YARDSTICK)
@@ -227,7 +225,7 @@ def _by_volume(evaluations: Evaluations, sources: list[str], config: Configurati
                 ],
             }
         )
-    not_judged = no_yardstick + _not_judged(monthly, yardstick_ok, config)
+    not_judged = no_yardstick + not_judged_sites(monthly, yardstick_ok, config)
     return Rate("drinking_water_sources", float(volume[meets].sum()), float(volume.sum()), failing, parts, not_judged)
 
 
@@ -288,7 +286,7 @@ def plant_outflow_rate(plants: PlantEvaluation, config: Configuration, *, timezo
     plant_ids = [s.id for s in config.sites.values() if s.kind == "plant"]
     measured = set(plants.days["site"])
     not_judged = [
-        _reason(config.sites[s], "no valid day in the period" if s in measured else "no data in the period")
+        _reason(config.sites[s], "no_valid_day" if s in measured else "no_data")
         for s in plant_ids
         if s not in per_site.index
     ]

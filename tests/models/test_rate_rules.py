@@ -230,7 +230,7 @@ def test_every_site_in_scope_that_is_not_judged_says_why(tmp_path: Path) -> None
     )
     result = rates(config, samples("s-a", "w21003", MONTHS[:1], [0.5]))
     assert result["drinking_water_sources"]["not_judged_reasons"] == [
-        {"site": "src-a", "name": "src-a", "reason": "no data in the period"}
+        {"site": "src-a", "name": "src-a", "reason": "no_data", "text": "本时段无监测数据"}
     ]
     assert result["plant_outflow"]["not_judged"] == ["p-a"]
     assert result["functional_zone_sections"]["not_judged"] == []
