@@ -79,7 +79,7 @@ def judge_values(
         "standard": np.empty(n, object),
         "target": np.empty(n, object),
     }
-    parameters = frame["parameter"].to_numpy(dtype=object)
+    parameters = pd.Categorical(frame["parameter"])  # looked up once per category, not per row
     values_ = frame["value"].to_numpy(float)
     non_detect = frame["non_detect"].to_numpy(bool)
     order = np.argsort(group, kind="stable")
@@ -124,13 +124,19 @@ class SurfaceEvaluation:
 
 
 def evaluate_surface(
-    values: pd.DataFrame, config: Configuration, *, by: tuple[str, ...] = (), target: str | None = None
+    values: pd.DataFrame,
+    config: Configuration,
+    *,
+    by: tuple[str, ...] = (),
+    target: str | None = None,
+    with_main_pollutants: bool = True,
 ) -> SurfaceEvaluation:
     """Class, target compliance and main pollutants of each surface site (or site and month with `by`).
 
     The class of a site is the worst class of its evaluated items' period means (单因子评价,
     环办〔2011〕22号 §3.3); main pollutants follow the same method (models.standards.classification).
     `target` judges every site against that class of its standard instead of its own target.
+    Without `with_main_pollutants` every sample's list is left empty (sampling events feed rates only).
     """
     surface_sites = [s.id for s in config.sites.values() if s.kind != "plant"]
     values = values.loc[values["site"].isin(surface_sites)]
@@ -142,11 +148,10 @@ def evaluate_surface(
     sites = classify_samples(items, items[JUDGED_COLUMNS], by=keys)
     counts = items.groupby(keys, sort=True, observed=True)["n_values"].max().rename("n_values").reset_index()
     sites = sites.merge(counts, on=keys, how="left")
-    standard_of = {s.id: config.standards[s.standard] for s in config.sites.values()}
-    sites["class"] = [
-        standard_of[s].class_name(int(c)) for s, c in zip(sites["site"], sites["class_index"], strict=True)
-    ]
-    sites["main_pollutants"] = _main_pollutants(items, sites, keys, config)
+    sites["class"] = _class_names(sites, config)
+    sites["main_pollutants"] = (
+        _main_pollutants(items, sites, keys, config) if with_main_pollutants else [[] for _ in range(len(sites))]
+    )
     return SurfaceEvaluation(items=items, sites=sites)
 
 
@@ -161,13 +166,29 @@ def _main_pollutants(
     frame = items[[*keys, "class_index", "multiple_iii", "evaluated"]].assign(
         code=items["parameter"].to_numpy(), priority=priority
     )
-    top = rank_main_pollutants(frame, keys)
+    top = rank_main_pollutants(frame, keys).reset_index(drop=True)
     if top.empty:
         return [[] for _ in range(len(sites))]
-    lists = top.groupby(keys, sort=False, observed=True)["code"].agg(list)
-    index = pd.MultiIndex.from_frame(sites[keys]) if len(keys) > 1 else pd.Index(sites[keys[0]])
-    found = lists.reindex(index)
-    return [value if isinstance(value, list) else [] for value in found.tolist()]
+    # `top` comes sorted by sample: cut its codes where the sample changes (no per-group Python).
+    starts = np.flatnonzero(top[keys].ne(top[keys].shift()).any(axis=1).to_numpy())
+    lists = np.split(top["code"].to_numpy(dtype=object), starts[1:])
+    samples = top.loc[starts, keys].reset_index(drop=True).assign(_list=np.arange(len(starts)))
+    found = sites[keys].merge(samples, on=keys, how="left")["_list"].to_numpy(dtype=float)
+    return [list(lists[int(i)]) if i == i else [] for i in found]
+
+
+def _class_names(sites: pd.DataFrame, config: Configuration) -> np.ndarray:
+    """The class name of each row's class_index under its site's standard (None where none)."""
+    names = np.full(len(sites), None, dtype=object)
+    standard = sites["site"].map({s.id: s.standard for s in config.sites.values()}).to_numpy(dtype=object)
+    index = sites["class_index"].to_numpy(dtype=int)
+    for standard_id in pd.unique(standard):
+        rows = standard == standard_id
+        chosen = config.standards[str(standard_id)]
+        table = np.array([chosen.class_name(i) for i in range(len(chosen.classes) + 1)] + [None], dtype=object)
+        # -1 (not judged) and -2 (not judgeable) take the trailing None
+        names[rows] = table[np.where(index[rows] >= 0, index[rows], len(table) - 1)]
+    return names
 
 
 @dataclass(frozen=True)
@@ -239,7 +260,7 @@ def evaluate_all(
     return Evaluations(
         period=evaluate_surface(values, config),
         monthly=evaluate_surface(monthly, config, by=("month",)),
-        events=evaluate_surface(events, config, by=("event", "basis")),
+        events=evaluate_surface(events, config, by=("event", "basis"), with_main_pollutants=False),
         plants=evaluate_plants(plant_daily, config),
         timezone=timezone,
     )

@@ -130,8 +130,8 @@ def _judged(evaluation: SurfaceEvaluation, sites: list[str]) -> pd.DataFrame:
 
 def not_judged_sites(evaluation: SurfaceEvaluation, sites: list[str], config: Configuration) -> list[dict[str, str]]:
     """Sites in scope without a judgement, each with why."""
-    judged = set(_judged(evaluation, sites)["site"])
-    measured = set(evaluation.items["site"]) if not evaluation.items.empty else set()
+    judged = set(_judged(evaluation, sites)["site"].unique())
+    measured = set(evaluation.items["site"].unique()) if not evaluation.items.empty else set()
     return [
         _reason(config.sites[site], "not_judgeable" if site in measured else "no_data")
         for site in sites
