@@ -167,22 +167,12 @@ def plant_daily_values(online: pd.DataFrame, samples: pd.DataFrame, *, timezone:
     lab = samples[["site", "parameter", "time", "value", "non_detect"]]
     lab = lab.assign(day=local_floor(lab["time"], "D", timezone))
     lab_daily = mean_by(lab, ["site", "parameter", "day"]).assign(valid=True, basis="lab")
-    valid_online = online.loc[online["valid"].to_numpy(bool), ["site", "parameter", "day"]].assign(has_online=True)
-    lab_daily = lab_daily.merge(valid_online, on=["site", "parameter", "day"], how="left")
-    lab_daily = lab_daily.loc[lab_daily["has_online"].isna()].drop(columns="has_online")
-    invalid_online = online["valid"].to_numpy(bool) == False  # noqa: E712
-    replaced = (
-        online.loc[invalid_online, ["site", "parameter", "day"]]
-        .merge(lab_daily[["site", "parameter", "day"]], on=["site", "parameter", "day"], how="left", indicator=True)[
-            "_merge"
-        ]
-        .eq("both")
-        .to_numpy()
-    )
-    keep = np.ones(len(online), bool)
-    keep[np.flatnonzero(invalid_online)[replaced]] = False
-    daily = pd.concat([online.loc[keep], lab_daily[online.columns]], ignore_index=True)
-    return daily.sort_values(["site", "parameter", "day"], kind="stable").reset_index(drop=True)
+    both = pd.concat([online, lab_daily[online.columns]], ignore_index=True)
+    # One value per item and day: a valid online mean, else the lab result, else the invalid online mean.
+    rank = np.where(both["basis"].to_numpy() == "lab", 1, np.where(both["valid"].to_numpy(bool), 0, 2))
+    both = both.assign(rank=rank).sort_values(["site", "parameter", "day", "rank"], kind="stable")
+    daily = both.drop_duplicates(["site", "parameter", "day"]).drop(columns="rank")
+    return daily.reset_index(drop=True)
 
 
 def monthly_values(

@@ -193,40 +193,35 @@ def _by_volume(evaluations: Evaluations, sources: list[str], config: Configurati
     monthly = evaluate_surface(values, config, by=("month",), target=SOURCE_YARDSTICK)
     judged = _judged(monthly, yardstick_ok)
     months = _month_labels(judged["month"], evaluations.timezone)
-    volume = pd.Series(
-        [_month_volume(config.sites[str(s)], m)[0] for s, m in zip(judged["site"], months, strict=True)],
-        index=judged.index,
-        dtype=float,
+    volumes = [_month_volume(config.sites[str(s)], m) for s, m in zip(judged["site"], months, strict=True)]
+    judged = judged.assign(
+        meets=judged["meets_target"].astype(bool),
+        volume=np.array([volume for volume, _ in volumes], dtype=float),
+        volume_basis=[basis for _, basis in volumes],
     )
-    meets = judged["meets_target"].astype(bool).to_numpy()
-    failing = failing_items(monthly.items, judged.loc[~meets, "site"].unique().tolist(), config)
+    failing = failing_items(monthly.items, judged.loc[~judged["meets"], "site"].unique().tolist(), config)
     measured = monthly.items.groupby("site")["parameter"].agg(set) if not monthly.items.empty else pd.Series()
-    parts = []
-    for site, rows in judged.groupby("site", sort=True):
-        chosen = volume.loc[rows.index]
-        compliant = chosen[rows["meets_target"].astype(bool).to_numpy()]
-        basis = {
-            _month_volume(config.sites[str(site)], m)[1] for m in _month_labels(rows["month"], evaluations.timezone)
+    parts = [
+        {
+            "site": site,
+            "name": config.sites[str(site)].name,
+            "yardstick": f"{config.sites[str(site)].standard} {SOURCE_YARDSTICK}",
+            "volume_m3": round(float(rows["volume"].sum()), 2),
+            "compliant_volume_m3": round(float(rows.loc[rows["meets"], "volume"].sum()), 2),
+            "months": int(len(rows)),
+            "compliant_months": int(rows["meets"].sum()),
+            # Where the month's own withdrawal was not known, 1/12 of the yearly volume stands in.
+            "volume_basis": "+".join(sorted(set(rows["volume_basis"]))),
+            # Configured items never measured in the period: the source's judgement rests without them.
+            "unmeasured_items": [
+                code for code in config.items_of(config.sites[str(site)]) if code not in measured.get(site, set())
+            ],
         }
-        parts.append(
-            {
-                "site": site,
-                "name": config.sites[str(site)].name,
-                "yardstick": f"{config.sites[str(site)].standard} {SOURCE_YARDSTICK}",
-                "volume_m3": round(float(chosen.sum()), 2),
-                "compliant_volume_m3": round(float(compliant.sum()), 2),
-                "months": int(len(rows)),
-                "compliant_months": int(rows["meets_target"].astype(bool).sum()),
-                # Where the month's own withdrawal was not known, 1/12 of the yearly volume stands in.
-                "volume_basis": "+".join(sorted(basis)),
-                # Configured items never measured in the period: the source's judgement rests without them.
-                "unmeasured_items": [
-                    code for code in config.items_of(config.sites[str(site)]) if code not in measured.get(site, set())
-                ],
-            }
-        )
+        for site, rows in judged.groupby("site", sort=True)
+    ]
+    numerator = float(judged.loc[judged["meets"], "volume"].sum())
     not_judged = no_yardstick + not_judged_sites(monthly, yardstick_ok, config)
-    return Rate("drinking_water_sources", float(volume[meets].sum()), float(volume.sum()), failing, parts, not_judged)
+    return Rate("drinking_water_sources", numerator, float(judged["volume"].sum()), failing, parts, not_judged)
 
 
 def _month_labels(months: pd.Series, timezone: str) -> list[str]:

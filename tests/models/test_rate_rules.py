@@ -234,3 +234,23 @@ def test_every_site_in_scope_that_is_not_judged_says_why(tmp_path: Path) -> None
     ]
     assert result["plant_outflow"]["not_judged"] == ["p-a"]
     assert result["functional_zone_sections"]["not_judged"] == []
+
+
+def test_a_valid_online_mean_is_the_days_value_and_a_lab_result_stands_in_on_an_invalid_day(tmp_path: Path) -> None:
+    """One value per item and day, never a mean of copies: the valid online daily mean where there is
+    one, the lab result of a day whose online mean is invalid (fewer than 18 valid hours).
+
+    1 July: online COD 30 for 24 hours (valid) and lab COD 60: 30 counts, meets 50. 2 July: online COD
+    30 for 5 hours (invalid) and lab COD 60: 60 counts, fails, (60 - 50) / 50 = 0.2 times. 1 of 2 days.
+    """
+    config = county(tmp_path, [plant("p-a", "1A")])
+    result = rates(
+        config,
+        hourly("p-a", "w01018", "2026-07-01", [30.0] * 24),
+        hourly("p-a", "w01018", "2026-07-02", [30.0] * 5),
+        samples("p-a", "w01018", ["2026-07-01", "2026-07-02"], [60.0, 60.0]),
+    )
+    outflow = result["plant_outflow"]
+    assert (outflow["numerator"], outflow["denominator"]) == (1, 2)
+    assert outflow["failing"][0]["items"][0]["days"] == ["2026-07-02"]
+    assert outflow["failing"][0]["items"][0]["max_exceedance_multiple"] == 0.2
