@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from models.configuration import Configuration
+from models.methods.seasons import Seasons, keep_season
 from models.period.evaluation import PlantEvaluation, SurfaceEvaluation, evaluate_plants, evaluate_surface
 from models.period.periods import Period
 from models.period.statistics import (
@@ -66,8 +67,12 @@ def load_period(
     *,
     sites: list[str] | None = None,
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
+    seasons: Seasons | None = None,
 ) -> PeriodData:
-    """Daily plant means, monthly and period values of surface sites, for `period`."""
+    """Daily plant means, monthly and period values of surface sites, for `period`.
+
+    For a season of a year (period.season), surface sites keep the months of that season by
+    their `seasons` months (models.methods.seasons); plants keep the whole year."""
     chosen = [s for s in config.sites.values() if sites is None or s.id in sites]
     plants = [s.id for s in chosen if s.kind == "plant"]
     surface = [s.id for s in chosen if s.kind != "plant"]
@@ -84,6 +89,8 @@ def load_period(
     )
     decimals = decimals_of(config)
     monthly = monthly_values(auto_daily, samples, decimals=decimals, timezone=period.timezone)
+    if period.season is not None:
+        monthly = keep_season(monthly, period.season, seasons or Seasons(), config.sites, timezone=period.timezone)
     values = period_values(monthly, decimals=decimals)
     return PeriodData(period=period, plant_daily=plant_daily, monthly=monthly, values=values)
 

@@ -17,7 +17,8 @@ Method: 地表水环境质量评价办法（试行）(环办〔2011〕22号), ri
       重度污染  P(I-III) < 75 % and P(劣V) ≥ 40 %
 
 * Main pollutants of a river: the items exceeding class III ranked by their section exceedance
-  rate (share of the sections where the item exceeds class III), top three. With fewer than 5
+  rate (share of the sections where the item exceeds class III, among the sections that monitor
+  it), top three; equal rates rank by item code. With fewer than 5
   sections the method names them per section instead: we give those of the averaged section.
 * "无劣Ⅴ类水体": yes when no section is worse than V, else no with the sections that break it.
 
@@ -110,7 +111,7 @@ def class_shares(class_index: np.ndarray) -> list[dict[str, Any]]:
 
 
 def exceedance_rates(items: pd.DataFrame) -> pd.DataFrame:
-    """Per item, the share of sections where it exceeds class III (evaluated items only).
+    """Per item, the share of the sections monitoring it where it exceeds class III (evaluated items).
 
     `items` holds one row per section and item with ``site``, ``parameter``, ``evaluated`` and
     ``multiple_iii`` (models.period.evaluation.judge_values). Returns parameter, sections,

@@ -94,3 +94,15 @@ def season_of_months(
         for season in SEASONS:
             out[rows & np.isin(months, chosen.of(season))] = season
     return out
+
+
+def keep_season(
+    monthly: pd.DataFrame, season: str, seasons: Seasons, config_sites: Mapping[str, Site], *, timezone: str
+) -> pd.DataFrame:
+    """The rows of `monthly` (site, month as UTC month start, …) whose local month is in `season`
+    for their site; sites without configured season months drop out."""
+    if monthly.empty:
+        return monthly
+    months = pd.DatetimeIndex(monthly["month"]).tz_convert(timezone).month.to_numpy()
+    found = season_of_months(monthly["site"], months, seasons, config_sites)
+    return monthly.loc[found == season]
