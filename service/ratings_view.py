@@ -7,6 +7,7 @@ fewer than 5 sections is judged by evaluate_surface on its sections' averaged va
 defaults to the same period one year earlier.
 """
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -16,6 +17,7 @@ from models.configuration import Configuration
 from models.methods.cwqi import class_iii_limits, county_cwqi, cwqi_change_percent, mean_cwqi, section_cwqi
 from models.methods.ratings import (
     CLASS_COLOURS,
+    MIN_SECTIONS_FOR_PROPORTION,
     RATING_COLOURS,
     RATING_ZH,
     GroupRating,
@@ -44,23 +46,33 @@ def ratings_for(
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
 ) -> dict[str, Any]:
     """Ratings, class shares, main pollutants, 无劣Ⅴ, CWQI and ΔCWQI of rivers, basins and the county."""
+    _check_river(config, river)
     result = run_period(config, store, period, timezone=timezone, min_valid_hours=min_valid_hours)
-    parsed = result.data.period
-    base_label = base if base is not None else previous_year(parsed)
+    base_label = base if base is not None else previous_year(result.data.period)
     base_result = (
         run_period(config, store, base_label, timezone=timezone, min_valid_hours=min_valid_hours)
         if base_label is not None
         else None
     )
+    return ratings_from(config, result, base_result, river=river)
+
+
+def ratings_from(
+    config: Configuration,
+    result: PeriodEvaluation,
+    base_result: PeriodEvaluation | None,
+    *,
+    river: str | None = None,
+) -> dict[str, Any]:
+    """The ratings JSON from a period's evaluation (and its base period's, for ΔCWQI)."""
+    parsed = result.data.period
+    base_label = base_result.data.period.label if base_result is not None else None
+    _check_river(config, river)
     rated = [s for s in config.sites.values() if s.kind in RATED_KINDS]
-    if river is not None:
-        rivers = sorted({s.river for s in rated if s.river})
-        if river not in rivers:
-            raise ValueError(f"river {river!r} has no rated sections; rivers: {', '.join(rivers) or 'none configured'}")
     now_cwqi = _site_cwqi(config, result)
     base_cwqi = _site_cwqi(config, base_result) if base_result is not None else pd.Series(dtype=float)
-    groups: dict[str, list[dict[str, Any]]] = {"rivers": [], "basins": []}
-    for level, attribute, key in (("river", "river", "rivers"), ("basin", "basin", "basins")):
+    chosen: list[tuple[Literal["river", "basin", "county"], str, list[str]]] = []
+    for level, attribute in (("river", "river"), ("basin", "basin")):
         names = sorted({getattr(s, attribute) for s in rated if getattr(s, attribute)})
         for name in names:
             members = [s.id for s in rated if getattr(s, attribute) == name]
@@ -68,8 +80,23 @@ def ratings_for(
                 continue
             if river is not None and level == "basin" and not any(config.sites[m].river == river for m in members):
                 continue
-            groups[key].append(_group(config, result, level, name, members, now_cwqi, base_cwqi))  # type: ignore[arg-type]
-    county = _group(config, result, "county", "全县", [s.id for s in rated], now_cwqi, base_cwqi)
+            chosen.append((level, name, members))  # type: ignore[arg-type]
+    chosen.append(("county", "全县", [s.id for s in rated]))
+    classes = dict(zip(result.period.sites["site"], result.period.sites["class_index"].astype(int), strict=True))
+    items = result.period.items
+    items = items.loc[items["evaluated"].to_numpy(bool), ["site", "parameter", "multiple_iii", "evaluated"]]
+    items = items.reset_index(drop=True)
+    rows_of = items.groupby("site", sort=False).indices if not items.empty else {}
+    averaged = _averaged(config, result, [[m for m in members if m in classes] for _, _, members in chosen])
+    built = [
+        _group(config, level, name, members, classes, _rows(items, rows_of, members), averaged[i], now_cwqi, base_cwqi)
+        for i, (level, name, members) in enumerate(chosen)
+    ]
+    groups: dict[str, list[dict[str, Any]]] = {
+        "rivers": [g for g in built if g["level"] == "river"],
+        "basins": [g for g in built if g["level"] == "basin"],
+    }
+    county = built[-1]
     lake_ids = [s.id for s in rated if s.effective_water_body == "lake"]
     now, then = _county_cwqi(now_cwqi, lake_ids), _county_cwqi(base_cwqi, lake_ids)
     county["cwqi"], county["base_cwqi"] = _round(now, 2), _round(then, 2)
@@ -86,6 +113,12 @@ def ratings_for(
     }
 
 
+def _check_river(config: Configuration, river: str | None) -> None:
+    rivers = sorted({s.river for s in config.sites.values() if s.kind in RATED_KINDS and s.river})
+    if river is not None and river not in rivers:
+        raise ValueError(f"river {river!r} has no rated sections; rivers: {', '.join(rivers) or 'none configured'}")
+
+
 def previous_year(period: Period) -> str | None:
     """The label of the same period one year earlier (None for a range of days)."""
     label = period.label
@@ -95,19 +128,26 @@ def previous_year(period: Period) -> str | None:
     return f"{year - 1}{label[4:]}"
 
 
+def _rows(items: pd.DataFrame, rows_of: Mapping[Any, Any], members: list[str]) -> pd.DataFrame:
+    """The items of `members` (rows_of: site -> row positions in `items`)."""
+    found = [rows_of[m] for m in members if m in rows_of]
+    return items.iloc[np.concatenate(found)] if found else items.iloc[:0]
+
+
 def _group(
     config: Configuration,
-    result: PeriodEvaluation,
     level: Literal["river", "basin", "county"],
     name: str,
     members: list[str],
+    classes: dict[str, int],
+    items: pd.DataFrame,
+    averaged: tuple[int | None, list[str]],
     now_cwqi: pd.Series,
     base_cwqi: pd.Series,
 ) -> dict[str, Any]:
-    evaluation = result.period
-    sections = evaluation.sites.loc[evaluation.sites["site"].isin(members), ["site", "class_index"]]
-    items = evaluation.items.loc[evaluation.items["site"].isin(members)]
-    averaged_class, averaged_pollutants = _averaged(config, result, sections["site"].tolist())
+    judged = [m for m in members if m in classes]
+    sections = pd.DataFrame({"site": pd.Series(judged, dtype=object), "class_index": [classes[m] for m in judged]})
+    averaged_class, averaged_pollutants = averaged
     rating = rate_group(
         level, name, sections, items, averaged_class=averaged_class, averaged_pollutants=averaged_pollutants
     )
@@ -118,24 +158,32 @@ def _group(
         "cwqi": _round(cwqi, 2),
         "base_cwqi": _round(base, 2),
         "cwqi_change_percent": _round(cwqi_change_percent(cwqi, base), 2),
-        "sections": [_section_json(config, evaluation.sites, site, now_cwqi) for site in members],
+        "sections": [_section_json(config, classes.get(site), site, now_cwqi) for site in members],
     }
 
 
-def _averaged(config: Configuration, result: PeriodEvaluation, members: list[str]) -> tuple[int | None, list[str]]:
-    """Class and main pollutants of the members' averaged values (½ DL, pH through [H+]), judged
-    as one section with the first member's standard and water body."""
+def _averaged(
+    config: Configuration, result: PeriodEvaluation, groups: list[list[str]]
+) -> list[tuple[int | None, list[str]]]:
+    """Class and main pollutants of each group of fewer than 5 judged sections, judged as one section
+    on its members' averaged values (½ DL, pH through [H+]) with the first member's standard and
+    water body; all groups in one evaluate_surface call. Larger groups get (None, [])."""
+    found: list[tuple[int | None, list[str]]] = [(None, []) for _ in groups]
+    small = [i for i, members in enumerate(groups) if 0 < len(members) < MIN_SECTIONS_FOR_PROPORTION]
     values = result.data.values
-    values = values.loc[values["site"].isin(members)]
-    if values.empty or not members:
-        return None, []
-    averaged = mean_by(values[["parameter", "value", "non_detect", "n_values"]], ["parameter"], weight="n_values")
-    averaged = averaged.assign(site=members[0])
-    judged = evaluate_surface(averaged, config)
-    if judged.sites.empty:
-        return None, []
-    row = judged.sites.iloc[0]
-    return int(row["class_index"]), list(row["main_pollutants"])
+    if not small or values.empty:
+        return found
+    frames = [
+        values.loc[values["site"].isin(groups[i]), ["parameter", "value", "non_detect", "n_values"]].assign(
+            group=i, site=groups[i][0]
+        )
+        for i in small
+    ]
+    averaged = mean_by(pd.concat(frames, ignore_index=True), ["group", "site", "parameter"], weight="n_values")
+    judged = evaluate_surface(averaged, config, by=("group",))
+    for row in judged.sites.to_dict("records"):
+        found[int(row["group"])] = (int(row["class_index"]), list(row["main_pollutants"]))
+    return found
 
 
 def _site_cwqi(config: Configuration, result: PeriodEvaluation) -> pd.Series:
@@ -197,9 +245,7 @@ def _rating_json(config: Configuration, rating: GroupRating) -> dict[str, Any]:
     }
 
 
-def _section_json(config: Configuration, sites: pd.DataFrame, site_id: str, cwqi: pd.Series) -> dict[str, Any]:
-    row = sites.loc[sites["site"] == site_id]
-    class_index = int(row["class_index"].iloc[0]) if not row.empty else None
+def _section_json(config: Configuration, class_index: int | None, site_id: str, cwqi: pd.Series) -> dict[str, Any]:
     value = cwqi.get(site_id)
     return {
         "site": site_id,

@@ -117,17 +117,15 @@ def exceedance_rates(items: pd.DataFrame) -> pd.DataFrame:
     ``multiple_iii`` (models.period.evaluation.judge_values). Returns parameter, sections,
     exceeding, rate (percent), sorted by rate (highest first), then code.
     """
-    judged = items.loc[items["evaluated"].to_numpy(bool)]
-    frame = pd.DataFrame(
-        {
-            "parameter": judged["parameter"].to_numpy(),
-            "exceeds": (np.nan_to_num(judged["multiple_iii"].to_numpy(float), nan=0.0) > 0),
-        }
-    )
-    grouped = frame.groupby("parameter", sort=True).agg(sections=("exceeds", "size"), exceeding=("exceeds", "sum"))
-    grouped["rate"] = np.round(100.0 * grouped["exceeding"] / grouped["sections"], 2)
-    grouped = grouped.reset_index().sort_values(["rate", "parameter"], ascending=[False, True], kind="stable")
-    return grouped.reset_index(drop=True)
+    judged = items["evaluated"].to_numpy(bool)
+    codes, names = pd.factorize(items["parameter"].to_numpy()[judged], sort=True)
+    exceeds = np.nan_to_num(items["multiple_iii"].to_numpy(float)[judged], nan=0.0) > 0
+    sections = np.bincount(codes, minlength=len(names))
+    exceeding = np.bincount(codes, weights=exceeds, minlength=len(names)).astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.round(100.0 * exceeding / sections, 2)
+    frame = pd.DataFrame({"parameter": names, "sections": sections, "exceeding": exceeding, "rate": rate})
+    return frame.sort_values(["rate", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,8 @@ def rate_group(
     averaged_class: int | None = None,
     averaged_pollutants: list[str] | None = None,
 ) -> GroupRating:
-    """Rate one group from its sections' classes (`sections`: site, class_index) and items.
+    """Rate one group from its sections' classes (`sections`: site, class_index) and their items
+    (one row per section and item, exceedance_rates' shape).
 
     With fewer than 5 judged sections the caller passes the class and main pollutants of the
     sections' averaged values (`averaged_class`, `averaged_pollutants`), as the method asks.
@@ -175,7 +174,7 @@ def rate_group(
     if n:
         good = round(100.0 * float((classes[judged] <= CLASS_III).sum()) / n, 2)
         worst = round(100.0 * float((classes[judged] >= WORSE_THAN_V).sum()) / n, 2)
-    exceedance = exceedance_rates(items.loc[items["site"].isin(sections["site"])])
+    exceedance = exceedance_rates(items)
     method: Method
     if n >= MIN_SECTIONS_FOR_PROPORTION:
         method = "class proportion"
