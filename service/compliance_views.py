@@ -17,7 +17,7 @@ from models.methods.trophic import CODES as TROPHIC_CODES
 from models.methods.trophic import trophic_index
 from models.period.periods import parse_period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
-from models.period.trend import MIN_PERIODS, spearman_trend
+from models.period.trend import MIN_PERIODS, seasonal_kendall, spearman_trend
 from models.rates.compliance import compliance_rates
 from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from service.period_data import PeriodEvaluation, evaluate_data, load_period
@@ -244,13 +244,23 @@ def _plants(config: Configuration, result: PeriodEvaluation, min_valid_hours: in
 
 
 def _trends(result: PeriodEvaluation) -> list[dict[str, Any]]:
+    """Per site and item: the Spearman trend over the months (环办〔2011〕22号) and, when some
+    calendar month was observed in two years or more, the seasonal Kendall test with Sen's slope
+    (Hirsch et al. 1982) beside it."""
     monthly = result.data.monthly.sort_values("month")
+    local = pd.DatetimeIndex(monthly["month"]).tz_convert(result.data.period.timezone)
+    monthly = monthly.assign(year=local.year, calendar_month=local.month)
     trends = []
     for (site, code), rows in monthly.groupby(["site", "parameter"], sort=True):
         if len(rows) < MIN_PERIODS:
             continue
         trend = spearman_trend(rows["value"].to_numpy(), parameter=str(code))
-        trends.append({"site": site, "code": code, **trend.as_dict()})
+        entry: dict[str, Any] = {"site": site, "code": code, **trend.as_dict(), "seasonal_kendall": None}
+        if rows["calendar_month"].duplicated().any():
+            years, months = rows["year"].to_numpy(), rows["calendar_month"].to_numpy()
+            test = seasonal_kendall(years, months, rows["value"].to_numpy(), parameter=str(code))
+            entry["seasonal_kendall"] = test.as_dict()
+        trends.append(entry)
     return trends
 
 

@@ -154,3 +154,21 @@ def test_ratings_over_http_for_viewer_and_scoring_keys(live: LiveApi) -> None:
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
     assert "黄河" in unknown.json()["detail"]
     assert bad.status_code == 422
+
+
+def test_evaluate_one_site_reports_the_seasonal_kendall_beside_spearman(tmp_path: Path) -> None:
+    """r1's NH3-N in January 1, 2, 4, 3 and in July 5, 5, 6, 8 over 2023-2026: as worked by hand in
+    tests/models/test_trend.py, S = 9, Var = 294/18, p = 0.0478, Sen's slope 1.0 per year."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "sites.yaml").write_text(SITES, encoding="utf-8")
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    store = open_store(url)
+    days = [f"{year}-{month:02d}-10" for month in (1, 7) for year in (2023, 2024, 2025, 2026)]
+    store.write(samples("r1", "w21003", days, [1, 2, 4, 3, 5, 5, 6, 8]))
+    store.close()
+    body = wqmon((url, tmp_path / "config"), "evaluate", "--site", "r1", "--period", "2023-01-01..2026-12-31")
+    trend = body["trends"][0]
+    assert (trend["code"], trend["n"]) == ("w21003", 8)  # Spearman over the eight months
+    kendall = trend["seasonal_kendall"]
+    assert (kendall["s"], kendall["seasons"], kendall["sen_slope_per_year"]) == (9, 2, 1.0)
+    assert kendall["p"] == pytest.approx(0.0478, abs=0.0005) and kendall["verdict"] == "significantly worse"
