@@ -17,10 +17,11 @@ Method: 湖泊（水库）富营养化评价方法及分级技术规定 (中国�
 Bands: TLI < 30 贫营养; 30 ≤ TLI ≤ 50 中营养; TLI > 50 富营养, split 50 < TLI ≤ 60 轻度富营养,
 60 < TLI ≤ 70 中度富营养, TLI > 70 重度富营养 (digest §3.7: band edges [B]).
 
-Fewer parameters: when some of the five were not measured in the period, the index is taken
-over those that were, with the weights re-normalised over them (Wj = rij² / Σ rij² over the
-available j). The method itself defines the index over all five; the result lists the
-parameters used and those missing so that a reader sees it rests on fewer.
+Fewer parameters: the 规定 writes Wj = rij² / Σ(j=1..m) rij² with m "the number of parameters
+evaluated" (read in a public copy of the 规定, m.jinchutou.com/shtml/view-556588818.html, which
+also gives the formulas, rij and units above), so with fewer than five measured in the period
+the weights are normalised over those measured. The result lists the parameters used and those
+missing, and says `reweighted`, so a reader sees the index rests on fewer.
 
 The catalogue stores chlorophyll a in mg/L (config/parameters.yaml): it is converted to mg/m³
 (× 1000) here. Zero or negative values have no logarithm and are left out as missing.
