@@ -107,7 +107,7 @@ class CachedCompliance:
             if view == "ratings":  # ΔCWQI also reads its base period (default: a year earlier)
                 base = params.get("base")
                 earlier = parse_period(base, timezone=self._timezone).start_utc if base else start
-                start = min(start, earlier, period.start_utc.replace(year=period.start_utc.year - 1))
+                start = min(start, earlier, period.start_utc - dt.timedelta(days=366))
             answer = _Answer(generation, _ns(start), _ns(period.end_utc), body)
             with self._lock:
                 if len(self._answers) >= self._max_entries:

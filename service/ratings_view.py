@@ -24,7 +24,7 @@ from models.methods.ratings import (
     rate_group,
 )
 from models.period.evaluation import evaluate_surface
-from models.period.periods import Period
+from models.period.periods import MIN_YEAR, Period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY, mean_by
 from models.standards.limits import Situation
 from service.compliance_views import run_period
@@ -120,11 +120,11 @@ def _check_river(config: Configuration, river: str | None) -> None:
 
 
 def previous_year(period: Period) -> str | None:
-    """The label of the same period one year earlier (None for a range of days)."""
+    """The label of the same period one year earlier (None for a range of days or before 1900)."""
     label = period.label
-    if period.kind == "range":
-        return None
     year = int(label[:4])
+    if period.kind == "range" or year - 1 < MIN_YEAR:
+        return None
     return f"{year - 1}{label[4:]}"
 
 

@@ -172,3 +172,14 @@ def test_evaluate_one_site_reports_the_seasonal_kendall_beside_spearman(tmp_path
     kendall = trend["seasonal_kendall"]
     assert (kendall["s"], kendall["seasons"], kendall["sen_slope_per_year"]) == (9, 2, 1.0)
     assert kendall["p"] == pytest.approx(0.0478, abs=0.0005) and kendall["verdict"] == "significantly worse"
+
+
+def test_the_default_base_period_is_a_year_earlier() -> None:
+    from models.period.periods import parse_period
+    from service.ratings_view import previous_year
+
+    assert [previous_year(parse_period(p)) for p in ("2026-07", "2026-Q3", "2026", "2026-wet")] == [
+        "2025-07", "2025-Q3", "2025", "2025-wet",
+    ]  # fmt: skip
+    assert previous_year(parse_period("1900")) is None  # the store holds no year before 1900
+    assert previous_year(parse_period("2026-03-01..2026-03-31")) is None
