@@ -9,6 +9,10 @@ CWQI (the base period is the same evaluation, so ΔCWQI's second CWQI pass is co
 a base year from the store is another period's load, timed by the anchor itself).
 Target: ratings + TLI + CWQI add less than 20 % to the anchor.
 
+Measured 2026-12-02 at full size (350 surface sites judged: 42 rivers, 10 basins, 50 lake points
+with a TLI) on the shared 2-core machine, load average 4.8-6.6: anchor 33.3 s / 32.8 s; TLI
+0.06 s / 0.05 s; ratings with CWQI and ΔCWQI 1.3 s / 2.3 s; added 4.2 % / 7.3 % of the anchor.
+
 Run by hand:  python bench/ratings_bench.py [--sites 500] [--days 365] [--file /tmp/wqmon-bench-500x365.duckdb]
 """
 
