@@ -60,6 +60,8 @@ class Site(BaseModel):
     items: tuple[str, ...] = ()  # items monitored (codes or names); a source must have them all each month
     logger: Logger | None = None
     expected_interval_minutes: int | None = Field(default=None, gt=0)
+    river: str | None = None  # river (河流) the site is on: river ratings (环办〔2011〕22号)
+    basin: str | None = None  # basin or water system (流域/水系): basin ratings
 
     @field_validator("withdrawal_m3_by_month")
     @classmethod

@@ -22,7 +22,7 @@ from service.json_bytes import json_bytes
 from service.period_data import STATISTICS_READ
 from service.ports import CompliancePort
 
-View = Literal["evaluations", "compliance", "indicators", "scorecard"]
+View = Literal["evaluations", "compliance", "indicators", "scorecard", "ratings"]
 
 _REMEMBERED_WRITES: Final = 4096  # an answer older than the writes remembered is computed again
 
@@ -103,7 +103,12 @@ class CachedCompliance:
             generation = self._generation.value
             body = json_bytes(getattr(self._inner, view)(**params))
             period = parse_period(str(params["period"]), timezone=self._timezone)
-            answer = _Answer(generation, _ns(period.start_utc), _ns(period.end_utc), body)
+            start = period.start_utc
+            if view == "ratings":  # ΔCWQI also reads its base period (default: a year earlier)
+                base = params.get("base")
+                earlier = parse_period(base, timezone=self._timezone).start_utc if base else start
+                start = min(start, earlier, period.start_utc - dt.timedelta(days=366))
+            answer = _Answer(generation, _ns(start), _ns(period.end_utc), body)
             with self._lock:
                 if len(self._answers) >= self._max_entries:
                     self._answers.clear()

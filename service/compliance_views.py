@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from models.configuration import BUILTIN_CONFIG, Configuration, read_config_file
+from models.methods.seasons import SEASON_ZH, Seasons, seasons_from_mapping
+from models.methods.trophic import CODES as TROPHIC_CODES
+from models.methods.trophic import trophic_index
 from models.period.periods import parse_period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
-from models.period.trend import MIN_PERIODS, spearman_trend
+from models.period.trend import MIN_PERIODS, seasonal_kendall, spearman_trend
 from models.rates.compliance import compliance_rates, not_judged_sites
 from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
 from models.standards.classification import limit_of
@@ -37,7 +40,8 @@ def run_period(
 ) -> PeriodEvaluation:
     """Load and judge one period (the shared first step of every view)."""
     parsed = parse_period(period, timezone=timezone)
-    data = load_period(store, config, parsed, sites=sites, min_valid_hours=min_valid_hours)
+    seasons = load_seasons(config.folder) if parsed.season is not None else None
+    data = load_period(store, config, parsed, sites=sites, min_valid_hours=min_valid_hours, seasons=seasons)
     return evaluate_data(data, config)
 
 
@@ -112,6 +116,14 @@ def load_indicators(folder: Path) -> list[Indicator]:
     return indicators_from_mapping(data, origin=str(path))
 
 
+def load_seasons(folder: Path) -> Seasons:
+    """The season months of `folder`/seasons.yaml, else the example shipped with wqmon."""
+    path = folder / "seasons.yaml"
+    if not path.exists():
+        path = BUILTIN_CONFIG / "seasons.yaml"
+    return seasons_from_mapping(read_config_file(path, allow_empty=True), origin=str(path))
+
+
 def _rates(config: Configuration, result: PeriodEvaluation) -> dict[str, Any]:
     rates = compliance_rates(config, result.evaluations)
     return {rate_id: rate.as_dict() for rate_id, rate in rates.items()}
@@ -121,6 +133,9 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
     items = result.period.items
     counts = result.data.values.groupby("site")["n_months"].max()
     by_site = items.groupby("site", sort=True).indices if not items.empty else {}
+    trophic = trophic_index(result.data.values).set_index("site") if not result.data.values.empty else None
+    season = result.data.period.season
+    seasons = load_seasons(config.folder) if season is not None else None
     entries = []
     record: Mapping[Hashable, Any]
     decimals = decimals_of(config)
@@ -154,7 +169,33 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
                 "reference_items": [item(r) for r in rows.loc[~rows["evaluated"].to_numpy(bool)].to_dict("records")],
             }
         )
+        if site.effective_water_body == "lake":
+            entries[-1]["trophic"] = _trophic(trophic, site.id)
+        if season is not None and seasons is not None:
+            months = seasons.months_of(site)
+            entries[-1]["season"] = {
+                "season": season,
+                "name": SEASON_ZH[season],
+                "months": list(months.of(season)) if months is not None else [],
+            }
     return entries
+
+
+def _trophic(trophic: pd.DataFrame | None, site_id: str) -> dict[str, Any]:
+    """TLI(Σ) of a lake/reservoir site from its period means (models.methods.trophic)."""
+    if trophic is None or site_id not in trophic.index:
+        missing = list(TROPHIC_CODES)
+        return {"tli": None, "state": None, "state_zh": None, "parameters": [], "missing": missing, "reweighted": False}
+    row: Mapping[Hashable, Any] = trophic.loc[site_id].to_dict()
+    return {
+        "tli": float(row["tli"]),
+        "state": row["state"],
+        "state_zh": row["state_zh"],
+        "parameters": list(row["parameters"]),
+        "missing": list(row["missing"]),
+        "reweighted": bool(row["reweighted"]),
+        "note": "TLI re-weighted over the parameters measured (r² / Σ r² of those)" if row["reweighted"] else None,
+    }
 
 
 def _item(
@@ -222,13 +263,23 @@ def _plants(config: Configuration, result: PeriodEvaluation, min_valid_hours: in
 
 
 def _trends(result: PeriodEvaluation) -> list[dict[str, Any]]:
+    """Per site and item: the Spearman trend over the months (环办〔2011〕22号) and, when some
+    calendar month was observed in two years or more, the seasonal Kendall test with Sen's slope
+    (Hirsch et al. 1982) beside it."""
     monthly = result.data.monthly.sort_values("month")
+    local = pd.DatetimeIndex(monthly["month"]).tz_convert(result.data.period.timezone)
+    monthly = monthly.assign(year=local.year, calendar_month=local.month)
     trends = []
     for (site, code), rows in monthly.groupby(["site", "parameter"], sort=True):
         if len(rows) < MIN_PERIODS:
             continue
         trend = spearman_trend(rows["value"].to_numpy(), parameter=str(code))
-        trends.append({"site": site, "code": code, **trend.as_dict()})
+        entry: dict[str, Any] = {"site": site, "code": code, **trend.as_dict(), "seasonal_kendall": None}
+        if rows["calendar_month"].duplicated().any():
+            years, months = rows["year"].to_numpy(), rows["calendar_month"].to_numpy()
+            test = seasonal_kendall(years, months, rows["value"].to_numpy(), parameter=str(code))
+            entry["seasonal_kendall"] = test.as_dict()
+        trends.append(entry)
     return trends
 
 

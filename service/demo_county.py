@@ -31,6 +31,8 @@ SITES: Final[list[dict[str, Any]]] = [
         "standard": "GB3838-2002",
         "zone": "qx-upper",
         "boundary": "incoming",
+        "river": "清溪",
+        "basin": "清溪流域",
         "expected_interval_minutes": 240,
     },
     {
@@ -39,6 +41,8 @@ SITES: Final[list[dict[str, Any]]] = [
         "kind": "section",
         "standard": "GB3838-2002",
         "zone": "qx-town",
+        "river": "清溪",
+        "basin": "清溪流域",
         "expected_interval_minutes": 240,
     },
     {
@@ -47,6 +51,8 @@ SITES: Final[list[dict[str, Any]]] = [
         "kind": "section",
         "standard": "GB3838-2002",
         "zone": "tx-trib",
+        "river": "桃溪",
+        "basin": "清溪流域",
         "expected_interval_minutes": 240,
     },
     {
@@ -56,6 +62,8 @@ SITES: Final[list[dict[str, Any]]] = [
         "standard": "GB3838-2002",
         "zone": "qx-lower",
         "boundary": "outgoing",
+        "river": "清溪",
+        "basin": "清溪流域",
         "expected_interval_minutes": 240,
     },
     {
@@ -65,6 +73,7 @@ SITES: Final[list[dict[str, Any]]] = [
         "standard": "GB3838-2002",
         "zone": "qs-reservoir",
         "water_body": "lake",
+        "basin": "清溪流域",
         "withdrawal_m3_per_year": 14_600_000,
     },
     {
@@ -73,6 +82,8 @@ SITES: Final[list[dict[str, Any]]] = [
         "kind": "source",
         "standard": "GB3838-2002",
         "zone": "tx-trib",
+        "river": "桃溪",
+        "basin": "清溪流域",
         "withdrawal_m3_per_year": 5_475_000,
     },
 ]

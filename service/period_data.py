@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from models.configuration import Configuration
+from models.methods.seasons import Seasons, keep_season
 from models.period.evaluation import Evaluations, PlantEvaluation, SurfaceEvaluation, evaluate_all
 from models.period.periods import Period
 from models.period.statistics import (
@@ -20,6 +21,7 @@ from models.period.statistics import (
     VALID_FLAGS,
     daily_from_aggregate,
     daily_means,
+    local_floor,
     monthly_values,
     period_values,
     plant_daily_values,
@@ -83,8 +85,12 @@ def load_period(
     *,
     sites: list[str] | None = None,
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
+    seasons: Seasons | None = None,
 ) -> PeriodData:
-    """Daily plant means, monthly and period values of surface sites, for `period`."""
+    """Daily plant means, monthly and period values of surface sites, for `period`.
+
+    For a season of a year (period.season), surface sites keep the months of that season by
+    their `seasons` months (models.methods.seasons); plants keep the whole year."""
     chosen = [s for s in config.sites.values() if sites is None or s.id in sites]
     plants = [s.id for s in chosen if s.kind == "plant"]
     surface = [s.id for s in chosen if s.kind != "plant"]
@@ -106,8 +112,14 @@ def load_period(
     surface_samples = samples.loc[~is_plant]
     decimals = decimals_of(config)
     monthly = monthly_values(auto_daily, surface_samples, decimals=decimals, timezone=period.timezone)
-    values = period_values(monthly, decimals=decimals)
     events = sampling_events(auto_daily, surface_samples, decimals=decimals)
+    if period.season is not None:
+        chosen_seasons = seasons or Seasons()
+        monthly = keep_season(monthly, period.season, chosen_seasons, config.sites, timezone=period.timezone)
+        events_month = events.assign(month=local_floor(events["event"], "M", period.timezone))
+        events = keep_season(events_month, period.season, chosen_seasons, config.sites, timezone=period.timezone)
+        events = events.drop(columns="month")
+    values = period_values(monthly, decimals=decimals)
     return PeriodData(period=period, plant_daily=plant_daily, monthly=monthly, values=values, events=events)
 
 

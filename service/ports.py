@@ -52,6 +52,8 @@ class CompliancePort(Protocol):
 
     def scorecard(self, *, period: str) -> JSON: ...
 
+    def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> JSON: ...
+
 
 class QuarantinePort(Protocol):
     """Packets the HJ 212 listener could not accept, kept for people to look at."""

@@ -17,6 +17,7 @@ from models.configuration import Configuration
 from service.alerting import AlertEngine
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
 from service.ports import JSON, Importer
+from service.ratings_view import ratings_for
 from service.readings_input import REQUIRED, TableError, read_table, table_importer
 from service.settings import Settings
 from store import open_store
@@ -55,6 +56,9 @@ class ComplianceViews:
 
     def scorecard(self, *, period: str) -> JSON:
         return scorecard_for(self.config, self.store, self.state, period, **self.options)
+
+    def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> JSON:
+        return ratings_for(self.config, self.store, period, river=river, base=base, **self.options)
 
 
 class AlertViews:

@@ -170,7 +170,12 @@ def _main_pollutants(
     if top.empty:
         return [[] for _ in range(len(sites))]
     # `top` comes sorted by sample: cut its codes where the sample changes (no per-group Python).
-    starts = np.flatnonzero(top[keys].ne(top[keys].shift()).any(axis=1).to_numpy())
+    change = np.zeros(len(top), bool)
+    change[0] = True
+    for key in keys:
+        column = top[key].to_numpy(dtype=object)
+        change[1:] |= column[1:] != column[:-1]
+    starts = np.flatnonzero(change)
     lists = np.split(top["code"].to_numpy(dtype=object), starts[1:])
     samples = top.loc[starts, keys].reset_index(drop=True).assign(_list=np.arange(len(starts)))
     found = sites[keys].merge(samples, on=keys, how="left")["_list"].to_numpy(dtype=float)

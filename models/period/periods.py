@@ -1,4 +1,9 @@
-"""Reporting periods: a month "2026-10", a quarter "2026-Q3", a year "2026" or a range.
+"""Reporting periods: a month "2026-10", a quarter "2026-Q3", a year "2026", a range, or a season.
+
+A season of a year ("2026-wet", "2026-normal", "2026-dry", or 2026-丰水期 / 平水期 / 枯水期) spans
+the calendar year; its evaluation keeps the months each site counts in that hydrological season
+(models.methods.seasons, GB 3838-2002 §4), so a dry season of Nov-Feb takes Jan, Feb, Nov and
+Dec of that year.
 
 Days, months and years are local calendar periods (Asia/Shanghai by default, DESIGN.md); a
 period's bounds are given both as local dates and as UTC instants for reading the store.
@@ -12,13 +17,18 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-PeriodKind = Literal["month", "quarter", "year", "range"]
+PeriodKind = Literal["month", "quarter", "year", "range", "season"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/)(\d{4}-\d{2}-\d{2})$")
-PERIOD_FORMS = "YYYY-MM (month), YYYY-Qn (quarter), YYYY (year) or YYYY-MM-DD..YYYY-MM-DD (range, end included)"
+_SEASON = re.compile(r"^(\d{4})-(wet|normal|dry|丰水期|平水期|枯水期)$", re.IGNORECASE)
+SEASON_WORDS = {"丰水期": "wet", "平水期": "normal", "枯水期": "dry"}
+PERIOD_FORMS = (
+    "YYYY-MM (month), YYYY-Qn (quarter), YYYY (year), YYYY-MM-DD..YYYY-MM-DD (range, end included) "
+    "or YYYY-wet / YYYY-normal / YYYY-dry (season of a year)"
+)
 
 
 class PeriodError(ValueError):
@@ -34,6 +44,7 @@ class Period:
     first: dt.date  # first local day
     end: dt.date  # local day after the last one
     timezone: str = "Asia/Shanghai"
+    season: str | None = None  # wet | normal | dry for a season of a year
 
     @property
     def start_utc(self) -> dt.datetime:
@@ -86,6 +97,10 @@ def parse_period(label: str, *, timezone: str = "Asia/Shanghai") -> Period:
         if last < first:
             raise PeriodError(f"period {label!r}: ends before it starts")
         return Period(text, "range", first, last + dt.timedelta(days=1), timezone)
+    if match := _SEASON.match(text):
+        season = SEASON_WORDS.get(match[2], match[2].lower())
+        first = dt.date(int(match[1]), 1, 1)
+        return Period(f"{match[1]}-{season}", "season", first, _add_months(first, 12), timezone, season)
     raise PeriodError(f"period {label!r} is not one of {PERIOD_FORMS}")
 
 

@@ -18,7 +18,7 @@ from models.errors import ConfigError
 
 Bound = Literal["upper", "lower", "range", "none", "not_detected"]
 WaterBody = Literal["river", "lake"]
-StandardKind = Literal["surface", "discharge"]
+StandardKind = Literal["surface", "discharge", "groundwater"]
 
 
 class Condition(BaseModel):

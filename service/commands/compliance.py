@@ -1,4 +1,4 @@
-"""`wqmon evaluate | compliance | indicators | enter-indicator | export`: a period's judgement.
+"""`wqmon evaluate | compliance | ratings | indicators | enter-indicator | export`: a period's judgement.
 
 Each command reads the store named by --store / WQMON_STORE and the configuration in
 --config-dir / WQMON_CONFIG_DIR, and prints a table or (--json) the JSON of
@@ -20,12 +20,16 @@ from models.period.cube import period_cube
 from models.period.periods import PeriodError, parse_period
 from service.commands.classify import fail
 from service.compliance_views import compliance_for, evaluate_period, load_indicators, run_period, scorecard_for
+from service.ratings_view import ratings_for
 from service.settings import Settings
 from store import Store, StoreError, open_store
 from store.indicator_entries import IndicatorEntries
 from store.state import StateDB
 
-PeriodOption = Annotated[str, typer.Option("--period", help="2026-10 (month), 2026-Q3, 2026 or 2026-03-01..2026-03-31")]
+PeriodOption = Annotated[
+    str,
+    typer.Option("--period", help="2026-10 (month), 2026-Q3, 2026, 2026-03-01..2026-03-31 or 2026-wet/normal/dry"),
+]
 StoreOption = Annotated[str | None, typer.Option("--store", envvar="WQMON_STORE", help="store URL")]
 ConfigOption = Annotated[
     Path | None, typer.Option("--config-dir", envvar="WQMON_CONFIG_DIR", help="configuration folder")
@@ -38,6 +42,7 @@ def register(app: typer.Typer) -> None:
     """Add the compliance commands to the `wqmon` app."""
     app.command("evaluate")(evaluate)
     app.command("compliance")(compliance)
+    app.command("ratings")(ratings)
     app.command("indicators")(indicators)
     app.command("enter-indicator")(enter_indicator)
     app.command("export")(export)
@@ -95,6 +100,28 @@ def compliance(
             config, opened, period, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
         )
     _print(body, as_json, _rate_lines)
+
+
+def ratings(
+    period: PeriodOption,
+    river: Annotated[str | None, typer.Option("--river", help="one river's rating (and its basin's)")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="base period of ΔCWQI (default: a year earlier)")] = None,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Ratings of each river, basin and the county: class shares, main pollutants, 无劣Ⅴ, CWQI, ΔCWQI."""
+    with _opened(store, config_dir) as (settings, config, opened):
+        try:
+            body = ratings_for(
+                config, opened, period, river=river, base=base,
+                timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day,
+            )  # fmt: skip
+        except PeriodError:
+            raise
+        except ValueError as error:
+            raise fail(str(error)) from None
+    _print(body, as_json, _rating_lines)
 
 
 def indicators(
@@ -207,4 +234,20 @@ def _scorecard_lines(body: dict[str, Any]) -> list[str]:
         value = "—" if row["value"] is None else f"{row['value']}{row['unit']}"
         lines.append(f"  {row['name']}: {value} {row['status']} {row['points']}/{row['max_points']} 分")
     lines.append(body["summary"])
+    return lines
+
+
+def _rating_lines(body: dict[str, Any]) -> list[str]:
+    lines = [f"{body['period']} (ΔCWQI 基准 {body['base_period'] or '—'})"]
+    for group in [*body["rivers"], *body["basins"], body["county"]]:
+        rating = group["rating_zh"] or "无数据"
+        pollutants = "、".join(f"{p['name']}({p['exceedance_rate']}%)" for p in group["main_pollutants"])
+        worse = group["no_worse_than_v"]
+        breaking = "、".join(s["name"] for s in worse["sites"])
+        lines.append(
+            f"  {group['name']}: {rating} [{group['n_sections']} 个断面, Ⅰ-Ⅲ类 {group['good_percent']}%,"
+            f" 劣Ⅴ类 {group['worse_than_v_percent']}%] CWQI {group['cwqi']} ΔCWQI {group['cwqi_change_percent']}%"
+            + (f" 主要污染物: {pollutants}" if pollutants else "")
+            + (" 无劣Ⅴ类: 是" if worse["answer"] == "yes" else f" 无劣Ⅴ类: 否 ({breaking})")
+        )
     return lines

@@ -259,6 +259,7 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
         views.compliance_answer(context, "compliance", period=chosen),
         views.compliance_answer(context, "scorecard", period=chosen),
         area=request.query_params.get("area", "XX县"),
+        ratings=views.compliance_answer(context, "ratings", period=chosen),
     )
     if format == "xlsx":
         name = quote(f"{report.title}.xlsx")

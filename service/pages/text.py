@@ -70,6 +70,13 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "none": ("无", "None"),
     "main_pollutants": ("主要污染物", "Main pollutants"),
     "language": ("English", "中文"),
+    "ratings": ("河流、流域与全县水质评价", "River, basin and county ratings"),
+    "rated_water": ("河流/流域", "River / basin"),
+    "rating": ("水质状况", "Rating"),
+    "class_shares": ("各类断面比例", "Sections by class"),
+    "no_worse_than_v": ("无劣Ⅴ类", "None worse than V"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
     "bad_form": ("表单已过期，请重试。", "The form has expired; try again."),
 }
 

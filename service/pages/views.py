@@ -52,15 +52,17 @@ def chosen_month(context: Services, asked: str | None) -> str:
 
 
 def overview(context: Services, month: str) -> JSON:
-    """The scorecards of the month and of its year (year to date) from the compliance port."""
+    """The scorecards of the month and of its year (year to date), and the month's ratings of rivers,
+    basins and the county, from the compliance port."""
     if context.compliance is None:
-        return {"month": month, "cards": []}
+        return {"month": month, "cards": [], "ratings": None}
     year = month[:4]
     cards = [
         {"period": month, "card": compliance_answer(context, "scorecard", period=month)},
         {"period": year, "card": compliance_answer(context, "scorecard", period=year)},
     ]
-    return {"month": month, "cards": cards}
+    ratings = compliance_answer(context, "ratings", period=month)
+    return {"month": month, "cards": cards, "ratings": ratings}
 
 
 def site_rows(context: Services, month: str) -> list[JSON]:

@@ -1,7 +1,8 @@
 """What the monthly report says, assembled from the compliance views' JSON (the HTTP API's numbers).
 
 Nothing is computed again here: rates, classes, multiples and days are copied from
-`compliance_for`, `evaluate_period` and `scorecard_for`, so the report and the API always agree.
+`compliance_for`, `evaluate_period`, `scorecard_for` and `ratings_for`, so the report and the API
+always agree.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 from models.configuration import Configuration
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
+from service.ratings_view import ratings_for
 from store.base import Store
 from store.state import StateDB
 
@@ -34,6 +36,7 @@ class MonthlyReport:
     sources: list[JSON]  # one row per drinking-water source
     plants: list[JSON]  # one row per treatment plant (the API's plant entries)
     findings: list[str] = field(default_factory=list)  # the summary's sentences
+    ratings: JSON | None = None  # rivers, basins and the county (the ratings view's JSON)
 
     @property
     def title(self) -> str:
@@ -57,13 +60,20 @@ def gather_report(
     evaluations = evaluate_period(config, store, month, **options)
     rates = compliance_for(config, store, month, **options)
     card = scorecard_for(config, store, state, month, **options)
-    return report_from_views(config, evaluations, rates, card, area=area)
+    ratings = ratings_for(config, store, month, **options)
+    return report_from_views(config, evaluations, rates, card, area=area, ratings=ratings)
 
 
 def report_from_views(
-    config: Configuration, evaluations: JSON, compliance: JSON, scorecard: JSON, *, area: str
+    config: Configuration,
+    evaluations: JSON,
+    compliance: JSON,
+    scorecard: JSON,
+    *,
+    area: str,
+    ratings: JSON | None = None,
 ) -> MonthlyReport:
-    """Arrange the JSON of the evaluations, compliance and scorecard views as the report's tables."""
+    """Arrange the JSON of the evaluations, compliance, scorecard (and ratings) views as the report's tables."""
     surface = {s["site"]: s for s in evaluations["sites"]}
     volumes = {
         part["site"]: part
@@ -89,6 +99,7 @@ def report_from_views(
         sections=sections,
         sources=sources,
         plants=evaluations["plants"],
+        ratings=ratings,
     )
     return MonthlyReport(**{**report.__dict__, "findings": _findings(report)})
 

@@ -89,3 +89,19 @@ def test_vectorised_main_pollutants_match_classification_main_pollutants(county:
         table = county.standards[site.standard].limit_table(county.situation_of(site))
         expected = main_pollutants(items["parameter"].to_numpy(), items[JUDGED_COLUMNS].reset_index(drop=True), table)
         assert row.main_pollutants == expected
+
+
+def test_main_pollutants_of_string_typed_frames_as_stores_give_them(county: Configuration) -> None:
+    """Stores give Arrow/NA-aware strings: the first sample's list must not be lost to an NA comparison."""
+    values = pd.DataFrame(
+        {
+            "site": pd.array(["s-town", "s-town", "s-upstream"], dtype="string"),
+            "parameter": pd.array(["w21003", "w01018", "w21003"], dtype="string"),
+            "value": [1.6, 10.0, 2.5],  # s-town NH3-N class V; s-upstream NH3-N 劣V
+            "n_values": [1, 1, 1],
+            "non_detect": [False, False, False],
+        }
+    )
+    sites = evaluate_surface(values, county).sites.set_index("site")
+    assert sites.loc["s-town", "main_pollutants"] == ["w21003"]
+    assert sites.loc["s-upstream", "main_pollutants"] == ["w21003"]

@@ -27,6 +27,7 @@ from service.alerting import AlertEngine
 from service.api.app import create_app
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
 from service.demo import demo_readings, write_config
+from service.ratings_view import ratings_for
 from service.settings import Settings
 from store.duckdb_store import DuckDBStore
 from store.keys import KeyStore
@@ -57,6 +58,9 @@ class Compliance:
 
     def scorecard(self, *, period: str) -> dict[str, Any]:
         return scorecard_for(self.config, self.store, self.state, period, **self.options)
+
+    def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> dict[str, Any]:
+        return ratings_for(self.config, self.store, period, river=river, base=base, **self.options)
 
 
 class Alerts:

@@ -83,6 +83,22 @@ def test_overview_shows_the_scorecard_with_status_colours_and_failing_sites(demo
     assert failing and all(f'href="/sites/{site}?year=2025"' in page for site in failing)
 
 
+def test_overview_shows_the_ratings_with_class_colours(demo_server: DemoServer) -> None:
+    """The month's ratings (环办〔2011〕22号) as the API gives them, each rating and class share
+    drawn in its standard colour (digest §3.3)."""
+    page = client(demo_server, "viewer").get("/overview", params={"month": "2025-10"}).text
+    bearer = {"Authorization": f"Bearer {demo_server.keys['viewer']}"}
+    ratings = client(demo_server).get("/api/v1/ratings", params={"period": "2025-10"}, headers=bearer).json()
+    for group in [*ratings["rivers"], *ratings["basins"], ratings["county"]]:
+        assert f'data-level="{group["level"]}" data-name="{group["name"]}"' in page
+        if group["rating"]:
+            assert f'style="background: {group["colour"]["hex"]}" data-colour="{group["colour"]["name"]}"' in page
+            assert group["rating_zh"] in page
+        for share in group["shares"]:
+            if share["sections"]:
+                assert f'style="background: {share["colour"]["hex"]}" data-class="{share["class"]}"' in page
+
+
 def test_english_on_request_and_remembered(demo_server: DemoServer) -> None:
     session = client(demo_server, "viewer")
     answer = session.get("/sites", params={"lang": "en"})

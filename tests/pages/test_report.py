@@ -119,6 +119,19 @@ def test_html_report_is_self_contained_and_has_every_table(report_base: Path) ->
     assert "Plotly.newPlot" in html and 'src="http' not in html
 
 
+def test_html_report_has_the_ratings_in_their_colours(demo_server: DemoServer, report_base: Path) -> None:
+    """The ratings table (环办〔2011〕22号) carries the same groups, ratings and colours as /api/v1/ratings."""
+    html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
+    assert '<table id="ratings">' in html
+    with httpx.Client(base_url=demo_server.url, timeout=60) as session:
+        bearer = {"Authorization": f"Bearer {demo_server.keys['viewer']}"}
+        ratings = session.get("/api/v1/ratings", params={"period": MONTH}, headers=bearer).json()
+    for group in [*ratings["rivers"], *ratings["basins"], ratings["county"]]:
+        assert f'data-level="{group["level"]}" data-name="{group["name"]}"' in html
+        if group["rating"]:
+            assert f'style="background: {group["colour"]["hex"]}; color: #fff; padding: 0 4pt"' in html
+
+
 def test_report_from_the_pages_has_the_same_numbers(demo_server: DemoServer, workbook: Any) -> None:
     with httpx.Client(base_url=demo_server.url, timeout=60) as session:
         session.post("/login", data={"api_key": demo_server.keys["viewer"]})

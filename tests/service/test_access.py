@@ -26,6 +26,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], str]] = [
     ("GET", "/api/v1/compliance?period=2025", {}, "catalogue"),
     ("GET", "/api/v1/indicators?period=2025", {}, "catalogue"),
     ("GET", "/api/v1/scorecard?period=2025", {}, "catalogue"),
+    ("GET", "/api/v1/ratings?period=2025", {}, "catalogue"),
     ("GET", "/api/v1/indicator-values?period=2025", {}, "catalogue"),
     (
         "POST",

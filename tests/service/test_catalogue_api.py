@@ -37,7 +37,7 @@ def test_zones_parameters_standards(live: LiveApi) -> None:
     assert zones["total"] == 5 and zone["water_body"] == "lake"
     assert parameter["code"] == "w21003" and parameter["unit"] == "mg/L"
     assert len(parameters["items"]) == 5 and parameters["total"] > 100
-    assert {s["id"] for s in standards["items"]} == {"GB3838-2002", "GB18918-2002"}
+    assert {s["id"] for s in standards["items"]} == {"GB3838-2002", "GB18918-2002", "GB14848-2017"}
     assert standard["classes"] == ["1A", "1B", "2", "3"] and standard["limits"]
     assert missing.status_code == 404 and "GB3838-2002" in missing.json()["detail"]
 

@@ -45,6 +45,9 @@ class StoredCounts:
     def scorecard(self, *, period: str) -> dict[str, Any]:
         return self._count()
 
+    def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> dict[str, Any]:
+        return self._count()
+
 
 class PeriodCounts(StoredCounts):
     """A CompliancePort reading as every view does (its period; hourly means and samples): how many."""

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from service.api.access import Catalogue, Context, Operator
-from service.api.problems import NotAvailable
+from service.api.problems import NotAvailable, NotFound
 from service.compliance_cache import View
 from store.indicator_entries import IndicatorEntries
 
@@ -18,12 +18,15 @@ router = APIRouter(tags=["compliance"])
 
 # years 1900-2199 (the store holds no other); a day range ends on its last day
 _YEAR = r"(19|20|21)\d{2}"
-PERIOD_PATTERN = rf"^({_YEAR}(-(0[1-9]|1[0-2])|-Q[1-4])?|{_YEAR}-\d{{2}}-\d{{2}}\.\.{_YEAR}-\d{{2}}-\d{{2}})$"
+PERIOD_PATTERN = (
+    rf"^({_YEAR}(-(0[1-9]|1[0-2])|-Q[1-4]|-wet|-normal|-dry)?|{_YEAR}-\d{{2}}-\d{{2}}\.\.{_YEAR}-\d{{2}}-\d{{2}})$"
+)
 Period = Annotated[
     str,
     Query(
         pattern=PERIOD_PATTERN,
-        description="a local calendar year (2025), quarter (2025-Q2), month (2025-06) or days 2025-03-01..2025-03-31",
+        description="a local calendar year (2025), quarter (2025-Q2), month (2025-06), days 2025-03-01..2025-03-31 "
+        "or a hydrological season of a year (2025-wet, 2025-normal, 2025-dry)",
     ),
 ]
 
@@ -61,6 +64,18 @@ async def get_indicators(context: Context, _key: Catalogue, period: Period) -> R
 async def get_scorecard(context: Context, _key: Catalogue, period: Period) -> Response:
     """Where each indicator stands against its target, and which sites pull it down."""
     return await _answer(context, "scorecard", period=period)
+
+
+@router.get("/ratings", summary="River, basin and county ratings for a period", response_model=dict[str, Any])
+async def get_ratings(
+    context: Context, _key: Catalogue, period: Period, river: str | None = None, base: Period | None = None
+) -> Response:
+    """Ratings by the 2011 method with class shares and colours, main pollutants, 无劣Ⅴ, CWQI and ΔCWQI."""
+    if river is not None:
+        rivers = sorted({s.river for s in context.config.sites.values() if s.river})
+        if river not in rivers:
+            raise NotFound(f"river {river!r} is not configured; rivers: {', '.join(rivers) or 'none'}")
+    return await _answer(context, "ratings", period=period, river=river, base=base)
 
 
 class IndicatorValueIn(BaseModel):

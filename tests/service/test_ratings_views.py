@@ -1,0 +1,185 @@
+"""`wqmon ratings`, `/api/v1/ratings` and the trophic and season fields of `wqmon evaluate`, over real stores.
+
+Hand-worked county (all samples on the 10th): river 清溪 has five sections r1-r5, river 桃溪 one
+(t1), reservoir point hk; all in basin 清溪流域. July 2026 (GB 3838-2002 表1, rivers):
+  r1 NH3-N 0.1 (I), TP 0.1 (II) -> II      r2 NH3-N 0.4 (II), TP 0.1 -> II
+  r3 NH3-N 0.8 (III) -> III                r4 NH3-N 1.2 (IV) -> IV        r5 NH3-N 2.5 -> 劣V
+  t1 NH3-N 0.5 (II), TP 0.25 (IV) -> IV    hk (lake TP column) TP 0.1 -> IV
+"""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.demo import demo_readings
+from service.ratings_view import ratings_for
+from store import open_store
+from tests.reading_builders import samples
+from tests.service.conftest import LiveApi
+
+SITES = """
+sites:
+  - {id: r1, name: 清溪一号断面, kind: section, standard: GB3838-2002, target: III, river: 清溪, basin: 清溪流域}
+  - {id: r2, name: 清溪二号断面, kind: section, standard: GB3838-2002, target: III, river: 清溪, basin: 清溪流域}
+  - {id: r3, name: 清溪三号断面, kind: section, standard: GB3838-2002, target: III, river: 清溪, basin: 清溪流域}
+  - {id: r4, name: 清溪四号断面, kind: section, standard: GB3838-2002, target: III, river: 清溪, basin: 清溪流域}
+  - {id: r5, name: 清溪五号断面, kind: section, standard: GB3838-2002, target: III, river: 清溪, basin: 清溪流域}
+  - {id: t1, name: 桃溪断面, kind: section, standard: GB3838-2002, target: III, river: 桃溪, basin: 清溪流域}
+  - {id: hk, name: 青山水库中心点, kind: lake, standard: GB3838-2002, target: III, basin: 清溪流域}
+"""
+
+
+def _readings() -> pd.DataFrame:
+    july, base = ["2026-07-10"], ["2025-07-10"]
+    frames = [
+        samples(site, "w21003", july, [value])
+        for site, value in {"r1": 0.1, "r2": 0.4, "r3": 0.8, "r4": 1.2, "r5": 2.5, "t1": 0.5}.items()
+    ]
+    frames += [samples(site, "w21011", july, [0.1]) for site in ("r1", "r2", "r3", "r4", "r5", "hk")]
+    frames += [samples("t1", "w21011", july, [0.25])]
+    trophic = {"x-chlorophyll-a": 0.010, "w21001": 1.0, "x-transparency": 1.0, "w01019": 4.0}
+    frames += [samples("hk", code, july, [value]) for code, value in trophic.items()]
+    # base year: every 清溪 section NH3-N 1.0 and TP 0.2, CWQI 1.0 + 1.0 = 2.0
+    frames += [samples(s, "w21003", base, [1.0]) for s in ("r1", "r2", "r3", "r4", "r5")]
+    frames += [samples(s, "w21011", base, [0.2]) for s in ("r1", "r2", "r3", "r4", "r5")]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    folder = tmp_path_factory.mktemp("ratings")
+    (folder / "config").mkdir()
+    (folder / "config" / "sites.yaml").write_text(SITES, encoding="utf-8")
+    url = f"duckdb:///{folder / 'store.duckdb'}"
+    store = open_store(url)
+    store.write(_readings())
+    store.close()
+    return url, folder / "config"
+
+
+def wqmon(county: tuple[str, Path], *args: str) -> dict:
+    url, config = county
+    result = CliRunner().invoke(app, [*args, "--json"], env={"WQMON_STORE": url, "WQMON_CONFIG_DIR": str(config)})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_ratings_of_rivers_basin_and_county(county: tuple[str, Path]) -> None:
+    body = wqmon(county, "ratings", "--period", "2026-07")
+    assert body["base_period"] == "2025-07"
+    rivers = {r["name"]: r for r in body["rivers"]}
+    qingxi = rivers["清溪"]
+    # five sections: class proportion. P(I-III) = 3/5 = 60 %, P(劣V) = 1/5 = 20 % -> 中度污染
+    assert (qingxi["method"], qingxi["good_percent"], qingxi["worse_than_v_percent"]) == ("class proportion", 60, 20)
+    assert (qingxi["rating_zh"], qingxi["colour"]["name"]) == ("中度污染", "orange")
+    assert [s["sections"] for s in qingxi["shares"]] == [0, 2, 1, 1, 0, 1]
+    # NH3-N over class III at r4 and r5: 2/5 = 40 %; TP 0.1 nowhere over 0.2
+    assert qingxi["main_pollutants"] == [{"code": "w21003", "name": "氨氮", "exceedance_rate": 40.0}]
+    assert qingxi["no_worse_than_v"] == {"answer": "no", "sites": [{"site": "r5", "name": "清溪五号断面"}]}
+    # CWQI: r1 0.1 + 0.5 = 0.6, r2 0.9, r3 1.3, r4 1.7, r5 3.0 -> mean 1.5; base 2.0 -> ΔCWQI −25 %
+    assert (qingxi["cwqi"], qingxi["base_cwqi"], qingxi["cwqi_change_percent"]) == (1.5, 2.0, -25.0)
+    # one section: judged as that section, class IV -> 轻度污染; no base data -> no ΔCWQI
+    taoxi = rivers["桃溪"]
+    assert (taoxi["method"], taoxi["class"], taoxi["rating_zh"]) == ("single section", "IV", "轻度污染")
+    assert (taoxi["cwqi"], taoxi["cwqi_change_percent"]) == (1.75, None)  # 0.5/1 + 0.25/0.2
+    # basin and county: 7 sites, classes II II III IV 劣V IV IV: P(I-III) 3/7 = 42.86 %, P(劣V) 14.29 %
+    county_body = body["county"]
+    assert (county_body["good_percent"], county_body["worse_than_v_percent"]) == (42.86, 14.29)
+    assert county_body["rating_zh"] == "轻度污染" and body["basins"][0]["rating_zh"] == "轻度污染"
+    # NH3-N over III at r4, r5 of the 6 sites that measure it: 33.33 %; TP at t1 (0.25 > 0.2) and hk
+    # (0.1 > lake 0.05) of 7: 28.57 %
+    assert [(p["code"], p["exceedance_rate"]) for p in county_body["main_pollutants"]] == [
+        ("w21003", 33.33),
+        ("w21011", 28.57),
+    ]
+    # county CWQI: rivers 7.5 + 1.75 over 6 sections, lake hk TP 0.1/0.05 + CODMn 4/6 = 2.6667 over 1:
+    # (9.25 + 2.6667) / 7 = 1.70; base: rivers only, 2.0 -> ΔCWQI (1.70238 − 2)/2 = −14.88 %
+    assert (county_body["cwqi"], county_body["base_cwqi"], county_body["cwqi_change_percent"]) == (1.7, 2.0, -14.88)
+    assert body["class_colours"]["劣V"]["name"] == "red"
+
+
+def test_ratings_of_one_river_and_an_unknown_one(county: tuple[str, Path]) -> None:
+    body = wqmon(county, "ratings", "--period", "2026-07", "--river", "桃溪")
+    assert [r["name"] for r in body["rivers"]] == ["桃溪"] and [b["name"] for b in body["basins"]] == ["清溪流域"]
+    url, config = county
+    result = CliRunner().invoke(
+        app,
+        ["ratings", "--period", "2026-07", "--river", "黄河"],
+        env={"WQMON_STORE": url, "WQMON_CONFIG_DIR": str(config)},
+    )
+    assert result.exit_code != 0 and "river '黄河' has no rated sections; rivers: 桃溪, 清溪" in result.output
+
+
+def test_evaluate_gives_lake_sites_their_trophic_state(county: tuple[str, Path]) -> None:
+    """hk: chl a 10 mg/m³, TP 0.1, TN 1.0, SD 1.0, CODMn 4. TLI(TP) = 10 (9.436 + 1.624 ln 0.1) = 56.96602;
+    the others as in tests/models/methods/test_trophic.py. Σ r² TLI = 50.00607 + 0.7056 × 56.96602
+    + 36.66597 + 35.25790 + 26.16393 = 188.28909; / 3.7558 = 50.13 -> 轻度富营养."""
+    body = wqmon(county, "evaluate", "--period", "2026-07")
+    sites = {s["site"]: s for s in body["sites"]}
+    trophic = sites["hk"]["trophic"]
+    assert trophic["tli"] == pytest.approx(50.13, abs=0.005)
+    assert (trophic["state_zh"], trophic["missing"], trophic["reweighted"]) == ("轻度富营养", [], False)
+    assert "trophic" not in sites["r1"] and "season" not in sites["r1"]
+
+
+def test_evaluate_a_season_of_a_year(county: tuple[str, Path]) -> None:
+    """The shipped example seasons put May-September in the wet season: July's samples count in
+    2026-wet and not in 2026-dry."""
+    wet = wqmon(county, "evaluate", "--period", "2026-wet")
+    assert wet["period"] == "2026-wet" and len(wet["sites"]) == 7
+    assert wet["sites"][0]["season"] == {"season": "wet", "name": "丰水期", "months": [5, 6, 7, 8, 9]}
+    assert wqmon(county, "evaluate", "--period", "2026-dry")["sites"] == []
+
+
+def test_ratings_over_http_for_viewer_and_scoring_keys(live: LiveApi) -> None:
+    live.store.write(demo_readings())
+    from models.configuration import Configuration
+
+    expected = json.loads(json.dumps(ratings_for(Configuration.load(live.settings.config_dir), live.store, "2025")))
+    for role in ("viewer", "scoring"):
+        with live.client(role) as client:
+            response = client.get("/api/v1/ratings", params={"period": "2025"})
+        assert response.status_code == 200
+        assert response.json() == expected
+    assert [r["name"] for r in expected["rivers"]] == ["桃溪", "清溪"]
+    with live.client("ingest") as client:
+        assert client.get("/api/v1/ratings", params={"period": "2025"}).status_code == 403
+    with live.client("viewer") as client:
+        unknown = client.get("/api/v1/ratings", params={"period": "2025", "river": "黄河"})
+        bad = client.get("/api/v1/ratings", params={"period": "2025-wetter"})
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+    assert "黄河" in unknown.json()["detail"]
+    assert bad.status_code == 422
+
+
+def test_evaluate_one_site_reports_the_seasonal_kendall_beside_spearman(tmp_path: Path) -> None:
+    """r1's NH3-N in January 1, 2, 4, 3 and in July 5, 5, 6, 8 over 2023-2026: as worked by hand in
+    tests/models/test_trend.py, S = 9, Var = 294/18, p = 0.0478, Sen's slope 1.0 per year."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "sites.yaml").write_text(SITES, encoding="utf-8")
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    store = open_store(url)
+    days = [f"{year}-{month:02d}-10" for month in (1, 7) for year in (2023, 2024, 2025, 2026)]
+    store.write(samples("r1", "w21003", days, [1, 2, 4, 3, 5, 5, 6, 8]))
+    store.close()
+    body = wqmon((url, tmp_path / "config"), "evaluate", "--site", "r1", "--period", "2023-01-01..2026-12-31")
+    trend = body["trends"][0]
+    assert (trend["code"], trend["n"]) == ("w21003", 8)  # Spearman over the eight months
+    kendall = trend["seasonal_kendall"]
+    assert (kendall["s"], kendall["seasons"], kendall["sen_slope_per_year"]) == (9, 2, 1.0)
+    assert kendall["p"] == pytest.approx(0.0478, abs=0.0005) and kendall["verdict"] == "significantly worse"
+
+
+def test_the_default_base_period_is_a_year_earlier() -> None:
+    from models.period.periods import parse_period
+    from service.ratings_view import previous_year
+
+    assert [previous_year(parse_period(p)) for p in ("2026-07", "2026-Q3", "2026", "2026-wet")] == [
+        "2025-07", "2025-Q3", "2025", "2025-wet",
+    ]  # fmt: skip
+    assert previous_year(parse_period("1900")) is None  # the store holds no year before 1900
+    assert previous_year(parse_period("2026-03-01..2026-03-31")) is None
