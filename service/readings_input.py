@@ -139,7 +139,7 @@ def table_importer(config: Configuration) -> Any:
     def run(content: bytes, filename: str) -> tuple[pd.DataFrame, list[JSON]]:
         rows = read_table(content, filename)
         rows.columns = [str(c).strip().lower() for c in rows.columns]
-        return check_rows(rows, config=config, source=f"lab:{filename}", first_row=2, row_label="line")
+        return check_rows(rows, config=config, source="lab", first_row=2, row_label="line")
 
     return run
 

@@ -31,6 +31,7 @@ from ingest.hj212.registry import LoggerRegistry
 from ingest.hj212.split import SplitTracker
 from ingest.hj212.values import WireCodes, packet_values
 from models.configuration import Configuration
+from models.plausibility import is_off_clock
 from service.settings import Settings
 from store.base import Store
 from store.quarantine import Quarantine, QuarantinedPacket, QuarantineReason
@@ -237,7 +238,7 @@ class Hj212Server:
         if data_time is None:
             self._hold(raw, peer, packet.mn, "bad_field", f"CN {packet.cn} data without CP DataTime", now)
             return
-        if data_time - now > self._ahead or now - data_time > self._behind:
+        if is_off_clock(data_time, now, ahead=self._ahead, behind=self._behind):
             message = (
                 f"DataTime {data_time.isoformat()} is outside the platform clock {now.isoformat()} "
                 f"- {self._behind.days} days / + {self._ahead} (settings hj212_clock_*)"

@@ -118,6 +118,18 @@ class Catalogue:
         """`values` given in `unit`, converted to the catalogue unit of `code`."""
         return values * conversion_factor(unit, self[code].unit)
 
+    def plausible_bounds(self, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) plausible range per code, in the catalogue unit.
+
+        Where the catalogue gives no range a value only has to be non-negative (0, inf): every
+        item wqmon stores is a concentration, count, depth or temperature in °C whose range is
+        given. Unknown codes get (0, inf) too.
+        """
+        ranges = {p.code: p.plausible or (0.0, np.inf) for p in self._by_code.values()}
+        low = codes.map({k: v[0] for k, v in ranges.items()}).astype(float).fillna(0.0).to_numpy()
+        high = codes.map({k: v[1] for k, v in ranges.items()}).astype(float).fillna(np.inf).to_numpy()
+        return low, high
+
     def table(self) -> pd.DataFrame:
         """The catalogue as a frame indexed by code (for listings and the API)."""
         return pd.DataFrame([p.model_dump() for p in self._by_code.values()]).set_index("code", drop=False)

@@ -99,7 +99,7 @@ def test_csv_upload_reports_bad_lines_and_keeps_the_rest(live: LiveApi) -> None:
     assert (body["accepted"], body["rejected"]) == (2, 2)
     assert [(e["line"], e["field"]) for e in body["errors"]] == [(3, "value"), (4, "parameter")]
     assert "'abc'" in body["errors"][0]["message"]
-    assert set(live.store.read()["source"]) == {"lab:lab-2025-07.csv"}
+    assert set(live.store.read()["source"]) == {"lab"}
 
 
 def test_xlsx_upload(live: LiveApi) -> None:
