@@ -145,10 +145,12 @@ def cells_to_readings(
     if now is not None:
         future = np.asarray(is_off_clock(cells["time"], now, ahead=ahead), dtype=bool) & keep
         if future.any():
-            local = cells.loc[future, "time"].dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M")
+            # one problem per row, not per item of the row
+            first = future & ~pd.Series(np.where(future, cells["row"], -1)).duplicated().to_numpy()
+            local = cells.loc[first, "time"].dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M")
             problems += place.problems(
-                cells.loc[future, "row"],
-                cells.loc[future, "time_column"] if "time_column" in cells else cells.loc[future, "column"],
+                cells.loc[first, "row"],
+                cells.loc[first, "time_column"] if "time_column" in cells else cells.loc[first, "column"],
                 "sampling time " + local + " is in the future; check the date (year, month, day)",
                 "采样时间 " + local + " 晚于当前时间：请核对日期（年、月、日）",
             )

@@ -234,9 +234,9 @@ def _drop_rows_not_samples(
     )
     merged = data.apply(_one_text_across, axis=1) & ~summary & ~footnote & ~signature if not data.empty else footnote
     footnote |= merged  # a note merged across the whole row
-    for mask, what in ((footnote, "footnote"), (signature, "signature"), (summary, "summary")):
-        for row in data.index[mask.to_numpy(dtype=bool)]:
-            result.skipped.append(_skip(place, what, int(row)))  # type: ignore[arg-type]
+    kinds: list[tuple[pd.Series, Skip]] = [(footnote, "footnote"), (signature, "signature"), (summary, "summary")]
+    skipped = [_skip(place, what, int(row)) for mask, what in kinds for row in data.index[mask.to_numpy(dtype=bool)]]
+    result.skipped += sorted(skipped, key=lambda p: p.row or 0)
     drop = (detection_row | summary | footnote | signature).to_numpy(dtype=bool)
     return data.loc[~drop], detection_limits
 

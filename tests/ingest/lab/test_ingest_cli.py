@@ -30,7 +30,7 @@ def test_dry_run_then_store_then_again_then_corrected(tmp_path: Path, config_dir
     lab = tmp_path / "五月.csv"
     lab.write_text(FILE.format(nh3=0.5), encoding="gb18030")
     url = f"duckdb:///{tmp_path / 'wqmon.duckdb'}"
-    options = ["--config-dir", str(config_dir), "--store", url]
+    options = ["--config-dir", str(config_dir), "--store", url, "--lang", "en"]
 
     code, output = run(str(lab), "--dry-run", *options)
     assert code == 1
