@@ -75,7 +75,8 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
             lines.append(reader.line_num)
     except csv.Error as error:
         raise LabFileError(f"{path.name}: line {reader.line_num}: not readable as CSV: {error}") from None
-    cells = pd.DataFrame(rows, dtype=object)
+    width = max((len(row) for row in rows), default=0)
+    cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
     cells.index = pd.Index(lines)
     return cells
 
