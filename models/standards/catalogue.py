@@ -107,12 +107,21 @@ class Catalogue:
         mapping = {name: self._lookup.get(_fold(str(name))) for name in unique}
         return names.map(mapping).astype("string")
 
-    def wire_factor(self, wire_code: str) -> tuple[str, float]:
-        """(canonical code, factor to the catalogue unit) for an HJ 212 code on the wire."""
+    def wire_factor(self, wire_code: str, unit: str | None = None) -> tuple[str, float]:
+        """(canonical code, factor to the catalogue unit) for an HJ 212 code on the wire.
+
+        The wire unit is `unit` when given (a logger's own, sites.yaml `logger.units`), else the
+        unit HJ 212-2017 Table B.1 gives the code (`wire` in config/parameters.yaml).
+        """
         code = self.resolve(wire_code)
         parameter = self._by_code[code]
-        wire_unit = parameter.wire.get(wire_code, parameter.unit)
+        wire_unit = unit or parameter.wire.get(wire_code, parameter.unit)
         return code, conversion_factor(wire_unit, parameter.unit)
+
+    def plausible_range(self, code: str) -> tuple[float, float]:
+        """(low, high) plausible range of `code` in the catalogue unit; (0, inf) where none is given."""
+        parameter = self._by_code.get(code)
+        return (parameter.plausible if parameter is not None else None) or (0.0, np.inf)
 
     def to_catalogue_unit(self, code: str, values: np.ndarray, unit: str) -> np.ndarray:
         """`values` given in `unit`, converted to the catalogue unit of `code`."""
@@ -125,7 +134,7 @@ class Catalogue:
         item wqmon stores is a concentration, count, depth or temperature in °C whose range is
         given. Unknown codes get (0, inf) too.
         """
-        ranges = {p.code: p.plausible or (0.0, np.inf) for p in self._by_code.values()}
+        ranges = {code: self.plausible_range(code) for code in self._by_code}
         low = codes.map({k: v[0] for k, v in ranges.items()}).astype(float).fillna(0.0).to_numpy()
         high = codes.map({k: v[1] for k, v in ranges.items()}).astype(float).fillna(np.inf).to_numpy()
         return low, high
