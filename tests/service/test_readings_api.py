@@ -40,6 +40,20 @@ def test_a_batch_stores_the_good_rows_and_names_the_bad(live: LiveApi) -> None:
     assert set(stored["source"]) == {"api:test ingest"}  # who wrote it
 
 
+def test_a_time_in_the_future_is_a_bad_row(live: LiveApi) -> None:
+    """The same clock check as HJ 212 packets and lab files (models/plausibility.py): a reading more
+    than an hour after the receiving clock is a mistyped date, not a measurement."""
+    rows = [
+        {"site": PLANT, "parameter": "COD", "time": "2025-06-01T00:00:00+08:00", "value": 20},
+        {"site": PLANT, "parameter": "COD", "time": "2062-06-01T00:00:00+08:00", "value": 21},
+    ]
+    with live.client("ingest") as client:
+        body = client.post("/api/v1/readings", json={"readings": rows}).json()
+    assert (body["accepted"], body["rejected"]) == (1, 1)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(1, "time")]
+    assert "future" in body["errors"][0]["message"]
+
+
 def test_each_write_is_logged_with_the_key_name(live: LiveApi) -> None:
     with live.client("operator") as client:
         client.post("/api/v1/readings", json={"readings": hourly_cod(2)})
