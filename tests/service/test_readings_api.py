@@ -169,5 +169,9 @@ def test_an_upload_in_a_lab_layout_goes_through_the_lab_importer(live: LiveApi) 
     (problem,) = body["errors"]
     assert (problem["row"], problem["column"]) == (2, "E 化学需氧量")
     assert "'abc'" in problem["message"]
+    assert (
+        problem["message_zh"]
+        == "文件 2025-06 水源地.csv，第 2 行，E 化学需氧量 列：'abc' 不是数值：应写成如 1.25、0.05L 或 <0.05"
+    )
     stored = live.store.read()
     assert bool(stored[stored["parameter"] == "w20111"]["non_detect"].iloc[0])

@@ -118,7 +118,8 @@ def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
     inbox.mkdir(exist_ok=True)
     (inbox / "五月.csv").write_text(
         # NH3-N 2.5 mg/L exceeds every GB 3838-2002 class (Table 1 item 7: class V is 2.0 mg/L)
-        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,2.5,0.05L\n", encoding="utf-8"
+        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,2.5,0.05L\n",
+        encoding="utf-8",
     )
     try:
         done = inbox / "done" / "五月.csv"
