@@ -8,6 +8,7 @@ per (parameter, unit) pair, and every rejected cell becomes a Problem with its p
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,8 +46,8 @@ class Place:
         self,
         rows: pd.Series | np.ndarray,
         columns: pd.Series | str,
-        reasons: pd.Series | str,
-        zh: pd.Series | str | None = None,
+        reasons: pd.Series | Sequence[str] | str,
+        zh: pd.Series | Sequence[str] | str | None = None,
     ) -> list[Problem]:
         n = len(rows)
         cols = [columns] * n if isinstance(columns, str) else list(columns)

@@ -297,15 +297,15 @@ def _sites_and_times(
     bad_date = dates.isna() & ~bad_site
     if bad_date.any():
         texts = data.loc[bad_date, time_column.position].astype("string").fillna("")
-        reasons = "bad date " + texts.map(repr) + "; expected e.g. '2024-05-06 10:30', '2024/5/6' or an Excel date"
-        zh = "日期 " + texts.map(repr) + " 无法识别：应写成如 2024-05-06 10:30、2024/5/6 或 Excel 日期"
-        result.problems += place.problems(texts.index.to_numpy(), time_column.label, reasons, zh)
+        date_reasons = "bad date " + texts.map(repr) + "; expected e.g. '2024-05-06 10:30', '2024/5/6' or an Excel date"
+        date_zh = "日期 " + texts.map(repr) + " 无法识别：应写成如 2024-05-06 10:30、2024/5/6 或 Excel 日期"
+        result.problems += place.problems(texts.index.to_numpy(), time_column.label, date_reasons, date_zh)
     bad_clock = times.isna() & ~bad_date & ~bad_site
     if bad_clock.any() and clock_column is not None:
         texts = data.loc[bad_clock, clock_column.position].astype("string").fillna("")
-        reasons = "bad time of day " + texts.map(repr) + "; expected e.g. '09:30' or '9时30分'"
-        zh = "时刻 " + texts.map(repr) + " 无法识别：应写成如 09:30 或 9时30分"
-        result.problems += place.problems(texts.index.to_numpy(), clock_column.label, reasons, zh)
+        clock_reasons = "bad time of day " + texts.map(repr) + "; expected e.g. '09:30' or '9时30分'"
+        clock_zh = "时刻 " + texts.map(repr) + " 无法识别：应写成如 09:30 或 9时30分"
+        result.problems += place.problems(texts.index.to_numpy(), clock_column.label, clock_reasons, clock_zh)
     clock_label = clock_column.label if clock_column is not None else None
     return ~(bad_site | times.isna()), sites, times, time_column.label, clock_label
 
