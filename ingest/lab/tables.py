@@ -324,16 +324,20 @@ def _time_columns(data: pd.DataFrame, by_role: dict[str, list[Column]], timezone
         filled = cells.map(lambda c: bool(fold(c))).to_numpy(dtype=bool)
         if not filled.any():
             return 0.0
-        if kind == "date":
-            ok = parse_times(cells[filled], timezone=timezone).notna()
+        if kind in ("date", "date and time"):
+            times = parse_times(cells[filled], timezone=timezone)
+            ok = times.notna()
+            if kind == "date and time":  # a date with a time of day other than midnight
+                ok &= times.dt.tz_convert(timezone).dt.floor("D") != times.dt.tz_convert(timezone)
         else:
             zero = pd.Series(pd.Timestamp(0, tz="UTC"), index=cells.index[filled])
             ok = add_clock(zero, cells[filled]).notna() & ~cells[filled].map(_is_date_like)
         return float(ok.mean())
 
-    dates = {c.position: share(c, "date") for c in candidates}
     date_candidates = [c for c in candidates if c.role == "time"] or candidates
-    date_column = max(date_candidates, key=lambda c: dates[c.position])  # the first of equals
+    scores = {c.position: (share(c, "date"), share(c, "date and time")) for c in date_candidates}
+    # the column of dates; of two (采样日期 and a 时间 with full datetimes) the one with times of day
+    date_column = max(date_candidates, key=lambda c: scores[c.position])  # the first of equals
     clock_column = None
     for column in candidates:
         if column is date_column:

@@ -255,3 +255,28 @@ def test_detection_limit_row_and_summary_rows_under_a_wide_table(tmp_path: Path,
         (5, "summary row (平均值/最大值/最小值…), not a sample"),
         (6, "signature line (编制/审核/签发), not a sample"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows"),
+    [
+        # a date column and a full date-and-time column: the times of day come from the second
+        (
+            "点位,采样日期,时间,氨氮",
+            ["河西断面,2024-05-06,2024-05-06 09:00,0.5", "河西断面,2024-05-06,2024-05-06 15:30,0.6"],
+        ),
+        # the time of day first, the date after it
+        ("点位,时间,日期,氨氮", ["河西断面,09:00,2024/5/6,0.5", "河西断面,15:30,2024/5/6,0.6"]),
+    ],
+)
+def test_two_samples_on_one_day_keep_their_times_whatever_the_column_order(
+    tmp_path: Path, site_config: Configuration, header: str, rows: list[str]
+) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = import_lab_file(path, site_config, now=NOW)
+    assert result.problems == []
+    assert stored_cells(result.readings) == {
+        ("hx-01", "w21003", utc("2024-05-06 09:00")): (0.5, False),
+        ("hx-01", "w21003", utc("2024-05-06 15:30")): (0.6, False),
+    }
