@@ -263,7 +263,15 @@ class Hj212Server:
         implausible = self._codes_for(packet.mn).implausible(values)
         if implausible:
             self.counters.values_implausible += len(implausible)
-            self.counters.implausible_codes.update(f"{packet.mn}:{v.wire_code}" for v in implausible)
+            for value in implausible:
+                key = f"{packet.mn}:{value.wire_code}"
+                if key not in self.counters.implausible_codes:  # once per logger and code: it repeats
+                    log.warning(
+                        "MN %s: %s-%s=%s is outside the plausible range of %s in the unit assumed; "
+                        "if the logger sends another unit, set it in sites.yaml logger.units",
+                        packet.mn, value.wire_code, value.field, value.value, value.parameter,
+                    )  # fmt: skip
+                self.counters.implausible_codes[key] += 1
         for code in values.unknown_codes:
             self.counters.unknown_codes[code] += 1
         added, skipped = self._rows.add(site=site, mn=packet.mn, cn=packet.cn, data_time=data_time, values=values)
