@@ -253,9 +253,12 @@ def _is_signature(cell: object) -> bool:
 
 
 def _one_text_across(row: pd.Series) -> bool:
-    """A row whose filled cells all hold one long text: a note merged across the sheet."""
+    """A row holding one text only: a note merged across the sheet, or written in one cell.
+
+    Such a row has no value to lose, so it is listed as skipped rather than as an unknown site.
+    """
     values = [v for v in row if fold(v)]
-    return len(values) >= 3 and all(isinstance(v, str) for v in values) and len(set(values)) == 1
+    return (len(values) == 1 or len(values) >= 3) and all(isinstance(v, str) for v in values) and len(set(values)) == 1
 
 
 def _sites_and_times(

@@ -107,3 +107,9 @@ def test_a_logger_unit_the_catalogue_does_not_know_is_a_config_error(tmp_path: P
     (folder / "sites.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(Exception, match="furlong"):
         Configuration.load(folder)
+
+
+def test_turbidity_as_loggers_send_it(config: Configuration) -> None:
+    """Turbidity is not in the digest's copy of Table B.1; loggers send it as w01003 in NTU
+    (config/parameters.yaml marks the code for review). It is read as the catalogue's turbidity."""
+    assert config.catalogue.wire_factor("w01003") == ("x-turbidity", 1.0)

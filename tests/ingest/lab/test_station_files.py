@@ -130,6 +130,7 @@ LONG_EN = (
     "Nowhere,2024-05-06,15:30,TP,0.1,mg/L\n"
     "hx-01,2024-05-06,noon,TP,0.1,mg/L\n"
     "Note: L = below the detection limit,,,,,\n"
+    "Results checked by the laboratory,,,,,\n"
 )
 
 
@@ -148,7 +149,10 @@ def test_long_csv_with_english_headers(tmp_path: Path, site_config: Configuratio
         ("hx-01", "w01001", half_past_three): (7.4, False),  # 无量纲: pH has no unit
     }
     assert places(result.problems) == [(None, 8, "A"), (None, 9, "C")]  # unknown site; "noon" is no time
-    assert [(p.row, p.reason) for p in result.skipped] == [(10, "footnote row, not a sample")]
+    assert [(p.row, p.reason) for p in result.skipped] == [
+        (10, "footnote row, not a sample"),
+        (11, "footnote row, not a sample"),  # a text alone in its row: no value is lost
+    ]
 
 
 @pytest.mark.parametrize(
