@@ -1,8 +1,12 @@
 """What each column of a lab sheet holds, read from its header (Chinese or English).
 
 Headers may span several rows (a merged group label such as "监测项目" above item names, a row
-of units below them); a column is named by its lowest recognised header cell. Item columns of a
-wide table carry their unit in the header: "氨氮(mg/L)", "总磷（mg/L）", "铅[µg/L]".
+of units below them); a column is named by its lowest header cell, so one item the catalogue
+does not know is one unrecognised column, not the end of the header. Item columns of a wide
+table carry their unit in the header ("氨氮(mg/L)", "总磷（mg/L）", "铅[µg/L]", "NH3-N mg/L") or
+in a units row. Units are matched as units and items as items: a cell of a units row is never an
+item ("MPN/L"), an item name never a unit ("pH"). Role names match whatever the case, spaces,
+underscores or hyphens ("Sampling date", "SAMPLE_DATE").
 """
 
 import re
