@@ -19,7 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
-from ingest.delta import compare
+from ingest.delta import write_new
 from ingest.lab.importer import import_lab_file
 from ingest.lab.sheets import SUFFIXES
 from ingest.problems import Problem
@@ -94,11 +94,7 @@ def scan_inbox(
         report = InboxReport(file=path.name, outcome="failed" if result.problems else "done")
         report.readings, report.problems, report.skipped = len(result.readings), result.problems, result.skipped
         try:
-            delta = compare(store, result.readings)
-            if not delta.to_write.empty:
-                store.write(delta.to_write)
-                if on_stored is not None:
-                    on_stored(delta.to_write)
+            delta = write_new(store, result.readings, on_stored=on_stored)
         except Exception as error:  # the store is down: keep the file for the next scan
             report.outcome, report.error = "retry", f"readings not stored: {error}"
             _log.warning("inbox %s: %s: %s", folder, path.name, report.error)

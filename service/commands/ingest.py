@@ -6,7 +6,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from ingest.delta import compare
+from ingest.delta import write_new
 from ingest.lab.importer import LabImport, import_lab_file
 from ingest.lab.template import write_template
 from ingest.problems import Lang
@@ -91,9 +91,7 @@ def _report(result: LabImport, store: Store | None, lang: Lang) -> None:
                 typer.echo(f"    {line}")
         _summary(readings)
     else:
-        delta = compare(store, readings)
-        if not delta.to_write.empty:
-            store.write(delta.to_write)
+        delta = write_new(store, readings)
         typer.echo(
             f"{result.file}：写入 {len(delta.to_write)} 条：新增 {delta.new}，更正 {delta.changed}；"
             f"已存在 {delta.unchanged}"
