@@ -153,7 +153,7 @@ def read_sheet(
         return result
 
     site_column = by_role["site"][0]
-    data, detection_limits = _drop_rows_not_samples(data, site_column, by_role, place, result)
+    data, detection_limits = _drop_rows_not_samples(data, filled.loc[data.index], site_column, by_role, place, result)
     for column in by_role.get("unknown", []):
         if column.position in data.columns and _filled(data[[column.position]]).to_numpy().any():
             result.problems.append(
@@ -207,8 +207,13 @@ def _skip(place: Place, what: Skip, row: int | None = None) -> Problem:
 
 
 def _filled(cells: pd.DataFrame) -> pd.DataFrame:
-    """True where a cell holds something: not None, NaN or blank text."""
-    return cells.apply(lambda column: column.notna() & ~column.isin(_BLANKS))
+    """True where a cell holds something: not None, NaN or blank text (spaces, a full-width space)."""
+    values = cells.to_numpy(dtype=object)
+    blank = pd.isna(values) | _is_blank_text(values).astype(bool)
+    return pd.DataFrame(~blank, index=cells.index, columns=cells.columns)
+
+
+_is_blank_text: Final = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)
 
 
 def _is_number(cell: object) -> bool:
@@ -216,36 +221,48 @@ def _is_number(cell: object) -> bool:
 
 
 def _drop_rows_not_samples(
-    data: pd.DataFrame, site_column: Column, by_role: dict[str, list[Column]], place: Place, result: SheetResult
+    data: pd.DataFrame,
+    filled: pd.DataFrame,
+    site_column: Column,
+    by_role: dict[str, list[Column]],
+    place: Place,
+    result: SheetResult,
 ) -> tuple[pd.DataFrame, pd.Series | None]:
-    """The sample rows, and the detection-limit row if there is one; skipped rows listed in `result`."""
+    """The sample rows, and the detection-limit row if there is one; skipped rows listed in `result`.
+
+    `filled` marks the cells of `data` that hold something. Row-wise checks run only on the few
+    rows that can be notes (a text first cell with few filled cells, or the same text twice).
+    """
     site_text = fold_column(data[site_column.position]).map(lambda t: t.replace("_", "").replace("-", ""))
-    first_text = data.apply(_first_text, axis=1) if not data.empty else pd.Series(dtype=object)
+    marks = filled.to_numpy(dtype=bool)
+    cells = data.to_numpy(dtype=object)
+    first = cells[np.arange(len(cells)), marks.argmax(axis=1)] if len(cells) else np.array([], dtype=object)
+    first_text = pd.Series([v if isinstance(v, str) else "" for v in first], index=data.index, dtype=object)
     detection_row = site_text.isin(_DETECTION_LIMIT_ROWS)
     detection_limits = data.loc[detection_row].iloc[-1] if detection_row.any() else None
     summary = site_text.isin(_SUMMARY_ROWS)
     for column in by_role.get("time", []):
         summary |= fold_column(data[column.position]).isin(_SUMMARY_ROWS)
     footnote = first_text.str.contains(_FOOTNOTE, na=False) & ~summary
-    signature = (
-        data.apply(lambda row: any(_is_signature(v) for v in row), axis=1) & ~summary & ~footnote
-        if not data.empty
-        else footnote
-    )
-    merged = data.apply(_one_text_across, axis=1) & ~summary & ~footnote & ~signature if not data.empty else footnote
+    count = marks.sum(axis=1)
+    # Rows that may be notes or signatures: a text first cell, and either few filled cells or a
+    # text repeated (merged) — a sample row has a site, a date and values.
+    second = cells[:, 1] if cells.shape[1] > 1 else np.full(len(cells), None, dtype=object)
+    maybe = (first_text != "").to_numpy() & ((count <= 5) | (first == second))
+    signature = pd.Series(False, index=data.index)
+    merged = pd.Series(False, index=data.index)
+    if maybe.any():
+        rows = data.loc[maybe]
+        signature[maybe] = rows.apply(lambda row: any(_is_signature(v) for v in row), axis=1).to_numpy(dtype=bool)
+        merged[maybe] = rows.apply(_one_text_across, axis=1).to_numpy(dtype=bool)
+    signature &= ~summary & ~footnote
+    merged &= ~summary & ~footnote & ~signature
     footnote |= merged  # a note merged across the whole row
     kinds: list[tuple[pd.Series, Skip]] = [(footnote, "footnote"), (signature, "signature"), (summary, "summary")]
     skipped = [_skip(place, what, int(row)) for mask, what in kinds for row in data.index[mask.to_numpy(dtype=bool)]]
     result.skipped += sorted(skipped, key=lambda p: p.row or 0)
     drop = (detection_row | summary | footnote | signature).to_numpy(dtype=bool)
     return data.loc[~drop], detection_limits
-
-
-def _first_text(row: pd.Series) -> str:
-    for value in row:
-        if fold(value):
-            return str(value)
-    return ""
 
 
 def _is_signature(cell: object) -> bool:
@@ -322,30 +339,35 @@ def _time_columns(data: pd.DataFrame, by_role: dict[str, list[Column]], timezone
     """
     candidates = by_role.get("time", []) + by_role.get("clock", [])
 
-    def share(column: Column, kind: str) -> float:
+    def filled(column: Column) -> pd.Series:
         cells = data[column.position]
-        filled = cells.map(lambda c: bool(fold(c))).to_numpy(dtype=bool)
-        if not filled.any():
+        return cells[cells.notna() & ~cells.isin(_BLANKS)]
+
+    def date_shares(column: Column) -> tuple[float, float]:
+        """Shares of filled cells that are dates, and dates with a time of day other than midnight."""
+        cells = filled(column)
+        if cells.empty:
+            return 0.0, 0.0
+        times = parse_times(cells, timezone=timezone)
+        local = times.dt.tz_convert(timezone)
+        return float(times.notna().mean()), float((times.notna() & (local.dt.floor("D") != local)).mean())
+
+    def clock_share(column: Column) -> float:
+        cells = filled(column)
+        if cells.empty:
             return 0.0
-        if kind in ("date", "date and time"):
-            times = parse_times(cells[filled], timezone=timezone)
-            ok = times.notna()
-            if kind == "date and time":  # a date with a time of day other than midnight
-                ok &= times.dt.tz_convert(timezone).dt.floor("D") != times.dt.tz_convert(timezone)
-        else:
-            zero = pd.Series(pd.Timestamp(0, tz="UTC"), index=cells.index[filled])
-            ok = add_clock(zero, cells[filled]).notna() & ~cells[filled].map(_is_date_like)
-        return float(ok.mean())
+        zero = pd.Series(pd.Timestamp(0, tz="UTC"), index=cells.index)
+        return float((add_clock(zero, cells).notna() & ~cells.map(_is_date_like)).mean())
 
     date_candidates = [c for c in candidates if c.role == "time"] or candidates
-    scores = {c.position: (share(c, "date"), share(c, "date and time")) for c in date_candidates}
+    scores = {c.position: date_shares(c) for c in date_candidates}
     # the column of dates; of two (采样日期 and a 时间 with full datetimes) the one with times of day
     date_column = max(date_candidates, key=lambda c: scores[c.position])  # the first of equals
     clock_column = None
     for column in candidates:
         if column is date_column:
             continue
-        if column.role == "clock" or share(column, "clock") >= 0.5:
+        if column.role == "clock" or clock_share(column) >= 0.5:
             clock_column = column
             break
     return date_column, clock_column
