@@ -22,7 +22,8 @@ from store.state import StateDB
 from tests.hj212.test_hj212_server import in_loop, read_reply, running
 
 # HJ 212-2017 Table B.1 (water), code → concentration unit on the wire, as the standards digest
-# §4.9 copies it. Factor to the catalogue unit: mg/L 1, µg/L 0.001, ng/L 0.000001.
+# §4.9 copies it (w20126, silver, comes with the GB 18918-2002 Table 3 items). Factor to the
+# catalogue unit: mg/L 1, µg/L 0.001, ng/L 0.000001.
 TABLE_B1: dict[str, str] = {
     "w00000": "L/s", "w01001": "1", "w01006": "mg/L", "w01009": "mg/L", "w01010": "°C", "w01012": "mg/L",
     "w01014": "µS/cm", "w01017": "mg/L", "w01018": "mg/L", "w01019": "mg/L", "w01020": "mg/L",
@@ -30,7 +31,7 @@ TABLE_B1: dict[str, str] = {
     "w20012": "mg/L", "w20023": "mg/L", "w20038": "mg/L", "w20061": "mg/L", "w20092": "mg/L", "w20089": "ng/L",
     "w20111": "µg/L", "w20113": "ng/L", "w20115": "µg/L", "w20116": "mg/L", "w20117": "µg/L", "w20119": "µg/L",
     "w20120": "µg/L", "w20121": "mg/L", "w20122": "mg/L", "w20123": "mg/L", "w20124": "mg/L", "w20125": "mg/L",
-    "w20126": "mg/L", "w20127": "µg/L", "w20128": "µg/L", "w20138": "mg/L", "w20139": "mg/L", "w20140": "mg/L",
+"w20127": "µg/L", "w20128": "µg/L", "w20138": "mg/L", "w20139": "mg/L", "w20140": "mg/L",
     "w20141": "mg/L", "w20144": "mg/L", "w20142": "µg/L", "w20143": "µg/L", "w21001": "mg/L", "w21003": "mg/L",
     "w21004": "mg/L", "w21006": "mg/L", "w21007": "mg/L", "w21011": "mg/L", "w21016": "mg/L", "w21017": "mg/L",
     "w21019": "mg/L", "w21022": "mg/L", "w21038": "mg/L", "w22001": "mg/L", "w23002": "mg/L", "w25043": "µg/L",
