@@ -5,7 +5,10 @@ non-detects without a limit take the one of their detection-limit cell, units ar
 per (parameter, unit) pair, and every rejected cell becomes a Problem with its place.
 """
 
+import datetime as dt
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +17,8 @@ import pandas as pd
 from ingest.problems import Problem
 from models.configuration import Configuration
 from models.errors import UnitError
-from models.reading import as_readings
+from models.plausibility import implausible, is_off_clock
+from models.reading import as_readings, empty_readings
 from models.standards.units import conversion_factor, normalize_unit
 from models.values import parse_values
 
@@ -33,16 +37,23 @@ class Place:
     file: str
     sheet: str | None
 
-    def problem(self, reason: str, *, row: int | None = None, column: str | None = None) -> Problem:
-        return Problem(file=self.file, sheet=self.sheet, row=row, column=column, reason=reason)
+    def problem(
+        self, reason: str, *, zh: str | None = None, row: int | None = None, column: str | None = None
+    ) -> Problem:
+        return Problem(file=self.file, sheet=self.sheet, row=row, column=column, reason=reason, reason_zh=zh)
 
     def problems(
-        self, rows: pd.Series | np.ndarray, columns: pd.Series | str, reasons: pd.Series | str
+        self,
+        rows: pd.Series | np.ndarray,
+        columns: pd.Series | str,
+        reasons: pd.Series | Sequence[str] | str,
+        zh: pd.Series | Sequence[str] | str | None = None,
     ) -> list[Problem]:
         n = len(rows)
         cols = [columns] * n if isinstance(columns, str) else list(columns)
         why = [reasons] * n if isinstance(reasons, str) else list(reasons)
-        return [self.problem(r, row=int(w), column=c) for w, c, r in zip(rows, cols, why, strict=True)]
+        why_zh = [zh] * n if zh is None or isinstance(zh, str) else list(zh)
+        return [self.problem(r, zh=z, row=int(w), column=c) for w, c, r, z in zip(rows, cols, why, why_zh, strict=True)]
 
 
 def fold_column(values: pd.Series) -> pd.Series:
@@ -51,15 +62,26 @@ def fold_column(values: pd.Series) -> pd.Series:
 
 
 def cells_to_readings(
-    cells: pd.DataFrame, config: Configuration, place: Place, *, source: str, statistic: str = "sample"
+    cells: pd.DataFrame,
+    config: Configuration,
+    place: Place,
+    *,
+    source: str,
+    statistic: str = "sample",
+    now: dt.datetime | None = None,
+    ahead: dt.timedelta = dt.timedelta(hours=1),
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Readings of a frame of value cells, and the problems of the cells rejected.
 
     `cells` columns: row, site, time (UTC), parameter (code), raw (the value as written), unit,
     unit_required (bool: a cell without a unit is a problem), limit (detection limit as written or
     None), column and unit_column (labels for problems), and optionally flag (default "N").
+    A value outside its plausible range (`models.plausibility`) is a problem; so is a time more
+    than `ahead` after `now` when `now` is given.
     """
     problems: list[Problem] = []
+    if cells.empty:
+        return empty_readings(), problems
     parsed = parse_cells(cells["raw"])
     keep = ~parsed["missing"].to_numpy()
     value = parsed["value"].to_numpy().copy()
@@ -77,23 +99,70 @@ def cells_to_readings(
         error[infinite] = "value " + cells.loc[infinite, "raw"].astype("string").map(repr) + " is not a finite number"
     bad_value = error.notna().to_numpy() & keep
     if bad_value.any():
-        problems += place.problems(cells.loc[bad_value, "row"], cells.loc[bad_value, "column"], error[bad_value])
+        raw_text = cells.loc[bad_value, "raw"].astype("string").fillna("").map(repr)
+        zh = np.where(
+            needs_limit[bad_value],
+            raw_text + " 表示未检出，但没有检出限：写成如 0.05L，或给出检出限列（行）",
+            raw_text + " 不是数值：应写成如 1.25、0.05L 或 <0.05",
+        )
+        problems += place.problems(
+            cells.loc[bad_value, "row"], cells.loc[bad_value, "column"], error[bad_value], pd.Series(zh)
+        )
     keep &= ~bad_value
 
     factor, unit_reason = unit_factors(cells, config)
     bad_unit = unit_reason.notna().to_numpy() & keep
     if bad_unit.any():
-        problems += place.problems(
-            cells.loc[bad_unit, "row"], cells.loc[bad_unit, "unit_column"], unit_reason[bad_unit]
-        )
+        reasons = unit_reason[bad_unit]
+        zh_units = reasons.map(_unit_reason_zh)
+        problems += place.problems(cells.loc[bad_unit, "row"], cells.loc[bad_unit, "unit_column"], reasons, zh_units)
     keep &= ~bad_unit
+    value = value * factor
+
+    outside, low, high = implausible(cells["parameter"], value, config.catalogue)
+    outside &= keep
+    if outside.any():
+        names = cells.loc[outside, "parameter"].map(lambda code: config.catalogue[str(code)])
+        shown = pd.Series(value[outside], index=names.index).map(lambda v: f"{v:g}")
+        span = [
+            f"{lo:g}–{hi:g} {p.unit}" if np.isfinite(hi) else f"≥ {lo:g} {p.unit}"
+            for lo, hi, p in zip(low[outside], high[outside], names, strict=True)
+        ]
+        problems += place.problems(
+            cells.loc[outside, "row"],
+            cells.loc[outside, "column"],
+            [
+                f"{p.en} {v} {p.unit} is outside its plausible range {r} (config/parameters.yaml); "
+                "check the value and its unit"
+                for p, v, r in zip(names, shown, span, strict=True)
+            ],
+            [
+                f"{p.zh} {v} {p.unit} 超出合理范围 {r}（config/parameters.yaml）：请核对数值和单位"
+                for p, v, r in zip(names, shown, span, strict=True)
+            ],
+        )
+    keep &= ~outside
+
+    if now is not None:
+        future = np.asarray(is_off_clock(cells["time"], now, ahead=ahead), dtype=bool) & keep
+        if future.any():
+            # one problem per row, not per item of the row
+            first = future & ~pd.Series(np.where(future, cells["row"], -1)).duplicated().to_numpy()
+            local = cells.loc[first, "time"].dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M")
+            problems += place.problems(
+                cells.loc[first, "row"],
+                cells.loc[first, "time_column"] if "time_column" in cells else cells.loc[first, "column"],
+                "sampling time " + local + " is in the future; check the date (year, month, day)",
+                "采样时间 " + local + " 晚于当前时间：请核对日期（年、月、日）",
+            )
+        keep &= ~future
     readings = pd.DataFrame(
         {
             "site": cells["site"],
             "parameter": cells["parameter"],
             "time": cells["time"],
             "statistic": statistic,
-            "value": value * factor,
+            "value": value,
             "non_detect": non_detect,
             "flag": cells["flag"] if "flag" in cells else "N",
             "source": source,
@@ -107,9 +176,20 @@ def cells_to_readings(
             readings.loc[repeated, "row"],
             readings.loc[repeated, "column"],
             "the same site, parameter and time is given again in a later row; the later value is kept",
+            "同一点位、项目、采样时间在后面的行中再次出现：保留后面的值",
         )
         readings = readings.loc[~repeated]
     return as_readings(readings.drop(columns=["row", "column"])), problems
+
+
+def _unit_reason_zh(reason: str) -> str:
+    missing = re.match(r"missing unit; (.+) is reported in (.+)$", reason)
+    if missing:
+        return f"缺少单位：{missing[1]} 的单位是 {missing[2]}"
+    other = re.match(r"(?:unknown unit '(.+)'|cannot convert (.+) to .+); .+ is reported in (.+?)$", reason)
+    if other:
+        return f"单位 {other[1] or other[2]} 无法换算为 {other[3]}：请改用该单位或其可换算的单位"
+    return reason
 
 
 def parse_cells(raw: pd.Series) -> pd.DataFrame:

@@ -5,6 +5,7 @@ again is harmless; comparing first lets an ingestor say "nothing new" and write 
 that change something.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,3 +50,18 @@ def compare(store: Store, readings: pd.DataFrame) -> Delta:
     )
     to_write = readings.loc[~same].reset_index(drop=True)
     return Delta(to_write, int((~present).sum()), int((present & ~same).sum()), int(same.sum()))
+
+
+def write_new(
+    store: Store, readings: pd.DataFrame, *, on_stored: Callable[[pd.DataFrame], None] | None = None
+) -> Delta:
+    """Write what `readings` add or correct, then hand the written rows to `on_stored` (the alert rules).
+
+    The one way a batch of lab readings is stored, from the CLI and from the inbox alike.
+    """
+    delta = compare(store, readings)
+    if not delta.to_write.empty:
+        store.write(delta.to_write)
+        if on_stored is not None:
+            on_stored(delta.to_write)
+    return delta

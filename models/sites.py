@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.standards.limits import WaterBody
+from models.standards.units import normalize_unit
 
 SiteKind = Literal["plant", "section", "lake", "source"]
 SITE_KIND_NAMES: dict[str, str] = {
@@ -37,6 +38,14 @@ class Logger(BaseModel):
 
     mn: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=64)
+    # The unit this logger really sends a wire code in, where it differs from HJ 212-2017 Table B.1
+    # (e.g. {w20120: mg/L} for a station whose lead arrives in mg/L, not the table's µg/L).
+    units: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("units")
+    @classmethod
+    def _known_units(cls, units: dict[str, str]) -> dict[str, str]:
+        return {code: normalize_unit(unit) for code, unit in units.items()}
 
 
 class Site(BaseModel):

@@ -4,6 +4,7 @@ Good rows become readings; each bad row becomes a problem naming its row, field 
 allowed. The checks are vectorised over the batch.
 """
 
+import datetime as dt
 import io
 from pathlib import PurePath
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from models.configuration import Configuration
+from models.plausibility import is_off_clock
 from models.reading import FLAGS, STATISTICS, as_readings, empty_readings
 from models.values import parse_values
 from service.ports import JSON
@@ -25,12 +27,20 @@ class TableError(ValueError):
 
 
 def check_rows(
-    rows: pd.DataFrame, *, config: Configuration, source: str, first_row: int = 0, row_label: str = "row"
+    rows: pd.DataFrame,
+    *,
+    config: Configuration,
+    source: str,
+    first_row: int = 0,
+    row_label: str = "row",
+    now: dt.datetime | None = None,
 ) -> tuple[pd.DataFrame, list[JSON]]:
     """(readings from the good rows, problems of the bad ones).
 
     `rows` has columns site, parameter, time, value and optionally statistic, flag, non_detect,
     source. `first_row` is the number reported for the first row (0 for JSON, 2 for a CSV line).
+    A time more than an hour after `now` (default: the current time) is a wrong date, checked by
+    the same `models.plausibility.is_off_clock` as HJ 212 packets and lab files.
     """
     missing = [c for c in REQUIRED if c not in rows.columns]
     if missing:
@@ -67,6 +77,9 @@ def check_rows(
         "time",
         time_text.fillna("").map(repr) + " is not an ISO 8601 time with a zone, e.g. 2025-06-01T08:00:00+08:00",
     )
+    clock = now or dt.datetime.now(dt.UTC)
+    ahead = np.asarray(is_off_clock(time, clock, ahead=dt.timedelta(hours=1)), dtype=bool) & ~bad_time
+    note(ahead, "time", time_text.fillna("").map(repr) + " is in the future; check the date")
 
     parsed = parse_values(rows["value"])
     bad_value = parsed["value"].isna().to_numpy()
@@ -139,7 +152,7 @@ def table_importer(config: Configuration) -> Any:
     def run(content: bytes, filename: str) -> tuple[pd.DataFrame, list[JSON]]:
         rows = read_table(content, filename)
         rows.columns = [str(c).strip().lower() for c in rows.columns]
-        return check_rows(rows, config=config, source=f"lab:{filename}", first_row=2, row_label="line")
+        return check_rows(rows, config=config, source="lab", first_row=2, row_label="line")
 
     return run
 

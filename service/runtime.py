@@ -107,7 +107,8 @@ class Service:
         return cls(settings, config=config, store=store, state=state, rules=rules)
 
     def _stored(self, readings: pd.DataFrame) -> None:
-        """Called by the HJ 212 server (in a worker thread) and the pull scheduler after they stored readings."""
+        """Called by the HJ 212 server (in a worker thread), the pull scheduler and the lab inbox after they
+        stored readings: stale answers, the ingest counter, the alert rules."""
         if readings.empty:
             return
         self.generation.bump(readings)
@@ -116,10 +117,7 @@ class Service:
         self.engine.process(readings)
 
     def _inbox_report(self, report: InboxReport) -> None:
-        """A lab file dropped into the inbox was imported: answers computed before it are stale."""
-        if report.new or report.changed:
-            self.generation.bump()
-            self.metrics.readings_ingested.labels(channel="lab").inc(report.new + report.changed)
+        """A lab file dropped into the inbox was imported (its readings went through `_stored`)."""
         if report.problems or report.error:
             log.warning(
                 "lab inbox: %s %s (%d problems) %s",
@@ -179,6 +177,7 @@ class Service:
                         interval_seconds=settings.lab_inbox_interval_seconds,
                         timezone=settings.timezone,
                         on_report=self._inbox_report,
+                        on_stored=self._stored,  # the alert rules, as for HJ 212, pull and API uploads
                     ),
                     name="lab-inbox",
                 )

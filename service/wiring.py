@@ -118,7 +118,7 @@ def lab_importer(config: Configuration, settings: Settings) -> Importer:
             path = Path(folder) / name
             path.write_bytes(content)
             result = import_lab_file(path, config, timezone=settings.timezone, name=name)
-        problems = [{**p.as_dict(), "message": str(p)} for p in result.problems]
+        problems = [{**p.as_dict(), "message": str(p), "message_zh": p.message("zh")} for p in result.problems]
         return result.readings, problems
 
     return run

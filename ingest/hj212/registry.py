@@ -12,6 +12,7 @@ class RegisteredLogger:
     mn: str
     site: str
     password: str
+    units: tuple[tuple[str, str], ...] = ()  # (wire code, unit) this logger sends instead of Table B.1's
 
 
 class LoggerRegistry:
@@ -25,7 +26,9 @@ class LoggerRegistry:
         """Every site that has a `logger:` entry."""
         return cls(
             {
-                site.logger.mn: RegisteredLogger(site.logger.mn, site.id, site.logger.password)
+                site.logger.mn: RegisteredLogger(
+                    site.logger.mn, site.id, site.logger.password, tuple(sorted(site.logger.units.items()))
+                )
                 for site in config.sites.values()
                 if site.logger is not None
             }

@@ -31,6 +31,7 @@ from ingest.hj212.registry import LoggerRegistry
 from ingest.hj212.split import SplitTracker
 from ingest.hj212.values import WireCodes, packet_values
 from models.configuration import Configuration
+from models.plausibility import is_off_clock
 from service.settings import Settings
 from store.base import Store
 from store.quarantine import Quarantine, QuarantinedPacket, QuarantineReason
@@ -54,6 +55,10 @@ class Hj212Counters:
     readings_stored: int = 0
     values_skipped: int = 0  # Zs* values, fields that do not fit the command, unknown codes
     values_repeated: int = 0  # a key given again in one packet: the first one is kept
+    # stored values outside their plausible range in the unit assumed (a wrong wire unit?): the
+    # "implausible" alert rule raises on them; sites.yaml logger.units corrects a logger's unit
+    values_implausible: int = 0
+    implausible_codes: collections.Counter[str] = field(default_factory=collections.Counter)
     replies_sent: int = 0
     connections_open: int = 0
     connections_total: int = 0
@@ -95,6 +100,7 @@ class Hj212Server:
         self.clock: Clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.registry = LoggerRegistry.from_configuration(config)
         self.codes = WireCodes(config.catalogue)
+        self._codes_by_mn: dict[str, WireCodes] = {}
         self.counters = Hj212Counters()
         self._ahead = dt.timedelta(minutes=settings.hj212_clock_ahead_minutes)
         self._behind = dt.timedelta(days=settings.hj212_clock_behind_days)
@@ -216,6 +222,15 @@ class Hj212Server:
             return
         self._data(item.raw, packet, logger.site, peer, writer, splits, now)
 
+    def _codes_for(self, mn: str) -> WireCodes:
+        """The wire codes of logger `mn`: Table B.1 units, or the logger's own (sites.yaml logger.units)."""
+        codes = self._codes_by_mn.get(mn)
+        if codes is None:
+            logger = self.registry.get(mn)
+            units = dict(logger.units) if logger is not None else {}
+            codes = self._codes_by_mn[mn] = WireCodes(self.config.catalogue, units) if units else self.codes
+        return codes
+
     def _data(
         self,
         raw: bytes,
@@ -228,7 +243,7 @@ class Hj212Server:
     ) -> None:
         try:
             data_time = packet.data_time
-            values = packet_values(packet, self.codes)
+            values = packet_values(packet, self._codes_for(packet.mn))
         except PacketError as error:
             self._hold(raw, peer, packet.mn, "bad_field", str(error), now)
             return
@@ -237,7 +252,7 @@ class Hj212Server:
         if data_time is None:
             self._hold(raw, peer, packet.mn, "bad_field", f"CN {packet.cn} data without CP DataTime", now)
             return
-        if data_time - now > self._ahead or now - data_time > self._behind:
+        if is_off_clock(data_time, now, ahead=self._ahead, behind=self._behind):
             message = (
                 f"DataTime {data_time.isoformat()} is outside the platform clock {now.isoformat()} "
                 f"- {self._behind.days} days / + {self._ahead} (settings hj212_clock_*)"
@@ -245,6 +260,18 @@ class Hj212Server:
             self._hold(raw, peer, packet.mn, "clock", message, now)
             return
         self.counters.values_repeated += len(values.repeated_keys)
+        implausible = self._codes_for(packet.mn).implausible(values)
+        if implausible:
+            self.counters.values_implausible += len(implausible)
+            for value in implausible:
+                key = f"{packet.mn}:{value.wire_code}"
+                if key not in self.counters.implausible_codes:  # once per logger and code: it repeats
+                    log.warning(
+                        "MN %s: %s-%s=%s is outside the plausible range of %s in the unit assumed; "
+                        "if the logger sends another unit, set it in sites.yaml logger.units",
+                        packet.mn, value.wire_code, value.field, value.value, value.parameter,
+                    )  # fmt: skip
+                self.counters.implausible_codes[key] += 1
         for code in values.unknown_codes:
             self.counters.unknown_codes[code] += 1
         added, skipped = self._rows.add(site=site, mn=packet.mn, cn=packet.cn, data_time=data_time, values=values)

@@ -7,6 +7,7 @@ are not values. Wire codes go through Catalogue.wire_factor, which knows the HJ/
 Codes the water catalogue does not know (air codes 01/02/03, S01…, B02) are reported, not stored.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
@@ -44,18 +45,26 @@ class PacketValues:
 
 
 class WireCode(NamedTuple):
-    """What a wire code means: catalogue code (None if unknown), factor to its unit, HJ 212-2017 code."""
+    """What a wire code means: catalogue code (None if unknown), factor to its unit, HJ 212-2017 code,
+    and the plausible range of the value once converted (`models.plausibility`)."""
 
     parameter: str | None
     factor: float
     code_2017: str
+    low: float = 0.0
+    high: float = float("inf")
 
 
 class WireCodes:
-    """Wire code → WireCode, looked up in the catalogue once per code."""
+    """Wire code → WireCode, looked up in the catalogue once per code.
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    `units` are a logger's own wire units (sites.yaml `logger.units`), which override the units
+    of HJ 212-2017 Table B.1 for that logger's codes.
+    """
+
+    def __init__(self, catalogue: Catalogue, units: Mapping[str, str] | None = None) -> None:
         self.catalogue = catalogue
+        self.units = dict(units or {})
         self._cache: dict[str, WireCode] = {}
 
     def lookup(self, wire_code: str) -> WireCode:
@@ -67,12 +76,25 @@ class WireCodes:
 
     def _resolve(self, wire_code: str) -> WireCode:
         try:
-            parameter, factor = self.catalogue.wire_factor(wire_code)
+            parameter, factor = self.catalogue.wire_factor(wire_code, self.units.get(wire_code))
         except (UnknownParameterError, UnitError):
             return WireCode(None, 1.0, wire_code)
         # 2017 codes are 6 characters starting with a letter; HJ/T 212-2005 codes (011, B01) map.
         is_2017 = len(wire_code) == 6 and wire_code[0].isalpha()
-        return WireCode(parameter, factor, wire_code if is_2017 else parameter)
+        low, high = self.catalogue.plausible_range(parameter)
+        return WireCode(parameter, factor, wire_code if is_2017 else parameter, low, high)
+
+    def implausible(self, values: "PacketValues") -> list[WireValue]:
+        """The values outside their parameter's plausible range once converted (in the unit assumed)."""
+        found = []
+        for value in values.values:
+            if value.parameter is None:
+                continue
+            code = self.lookup(value.wire_code)
+            converted = value.value * value.factor
+            if converted < code.low or converted > code.high:
+                found.append(value)
+        return found
 
 
 def packet_values(packet: Packet, codes: WireCodes) -> PacketValues:
@@ -109,7 +131,7 @@ def packet_values(packet: Packet, codes: WireCodes) -> PacketValues:
     lookup = codes.lookup
     new = tuple.__new__  # WireValue(...) without its Python-level __new__: this is the hot path
     for wire_code, field, number in numbers:
-        parameter, factor, code_2017 = lookup(wire_code)
+        parameter, factor, code_2017, _, _ = lookup(wire_code)
         if parameter is None:
             unknown[wire_code] = None
         flag = flags.get(wire_code, "N")

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ingest.delta import compare
+import pandas as pd
+
+from ingest.delta import write_new
 from ingest.lab.importer import import_lab_file
 from ingest.lab.sheets import SUFFIXES
 from ingest.problems import Problem
@@ -39,6 +41,7 @@ class InboxReport:
     changed: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
     error: str | None = None
 
     def as_dict(self) -> dict[str, object]:
@@ -50,6 +53,7 @@ class InboxReport:
             "readings": self.readings,
             "stored": {"new": self.new, "corrected": self.changed, "already_stored": self.unchanged},
             "problems": [p.as_dict() for p in self.problems],
+            "skipped": [p.as_dict() for p in self.skipped],
             "error": self.error,
         }
 
@@ -76,18 +80,21 @@ def scan_inbox(
     store: Store,
     timezone: str = "Asia/Shanghai",
     min_age_seconds: float = 2.0,
+    on_stored: Callable[[pd.DataFrame], None] | None = None,
 ) -> list[InboxReport]:
-    """Import every pending file of `folder` once and move it to done/ or failed/ with its report."""
+    """Import every pending file of `folder` once and move it to done/ or failed/ with its report.
+
+    `on_stored` is called with the readings each file wrote (new and corrected), as the HJ 212
+    server and the pull sources call it: the service runs them through the alert rules there.
+    """
     folder = Path(folder)
     reports = []
     for path in pending_files(folder, min_age_seconds=min_age_seconds):
         result = import_lab_file(path, config, timezone=timezone)
         report = InboxReport(file=path.name, outcome="failed" if result.problems else "done")
-        report.readings, report.problems = len(result.readings), result.problems
+        report.readings, report.problems, report.skipped = len(result.readings), result.problems, result.skipped
         try:
-            delta = compare(store, result.readings)
-            if not delta.to_write.empty:
-                store.write(delta.to_write)
+            delta = write_new(store, result.readings, on_stored=on_stored)
         except Exception as error:  # the store is down: keep the file for the next scan
             report.outcome, report.error = "retry", f"readings not stored: {error}"
             _log.warning("inbox %s: %s: %s", folder, path.name, report.error)
@@ -110,6 +117,7 @@ async def watch_inbox(
     timezone: str = "Asia/Shanghai",
     min_age_seconds: float = 2.0,
     on_report: Callable[[InboxReport], None] | None = None,
+    on_stored: Callable[[pd.DataFrame], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Scan `folder` every `interval_seconds` until `stop` is set (or the task is cancelled)."""
@@ -118,7 +126,13 @@ async def watch_inbox(
     stop = stop or asyncio.Event()
     while not stop.is_set():
         reports = await asyncio.to_thread(
-            scan_inbox, folder, config=config, store=store, timezone=timezone, min_age_seconds=min_age_seconds
+            scan_inbox,
+            folder,
+            config=config,
+            store=store,
+            timezone=timezone,
+            min_age_seconds=min_age_seconds,
+            on_stored=on_stored,
         )
         for report in reports:
             if on_report is not None:

@@ -20,7 +20,6 @@ import pandas as pd
 XLSX_SUFFIXES: Final[frozenset[str]] = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES: Final[frozenset[str]] = frozenset({".csv", ".txt"})
 SUFFIXES: Final[frozenset[str]] = XLSX_SUFFIXES | CSV_SUFFIXES
-_ENCODINGS: Final[tuple[str, ...]] = ("utf-8-sig", "gb18030")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 
@@ -49,7 +48,9 @@ def read_sheets(path: Path, *, xlsx_reader: str | None = None) -> list[RawSheet]
 
 def decode_text(data: bytes, *, name: str) -> str:
     """Text of a CSV file: UTF-8 (with or without BOM), else GBK/GB18030 as Windows Excel saves it."""
-    for encoding in _ENCODINGS:
+    if data.startswith(b"\xef\xbb\xbf"):  # a BOM before GBK text (some tools add one): drop it
+        data = data[3:]
+    for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -74,7 +75,8 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
             lines.append(reader.line_num)
     except csv.Error as error:
         raise LabFileError(f"{path.name}: line {reader.line_num}: not readable as CSV: {error}") from None
-    cells = pd.DataFrame(rows, dtype=object)
+    width = max((len(row) for row in rows), default=0)
+    cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
     cells.index = pd.Index(lines)
     return cells
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from models.alerts.config import AlertConfig, RuleId
 from models.configuration import Configuration
+from models.plausibility import implausible
 from models.standards.catalogue import Catalogue
 from models.standards.classification import judge_readings
 from models.standards.limits import LimitTable
@@ -308,15 +309,12 @@ def _previous_median(values: np.ndarray, series: np.ndarray, *, window: int, min
 
 
 def _implausible(readings: pd.DataFrame, catalogue: Catalogue, rules: AlertConfig) -> pd.DataFrame:
-    ranges = {p.code: p.plausible or (0.0, np.inf) for p in catalogue}
-    codes = readings["parameter"]
-    low = codes.map({k: v[0] for k, v in ranges.items()}).astype(float).fillna(0.0).to_numpy()
-    high = codes.map({k: v[1] for k, v in ranges.items()}).astype(float).fillna(np.inf).to_numpy()
+    firing, low, high = implausible(readings["parameter"], readings["value"].to_numpy(), catalogue)
     values = readings["value"].to_numpy()
     return _conditions(
         readings,
         "implausible",
-        firing=(values < low) | (values > high),
+        firing=firing,
         severity=rules.implausible.severity,
         limit=high,
         reference=low,

@@ -113,16 +113,37 @@ class Catalogue:
         mapping = {name: self._lookup.get(_fold(str(name))) for name in unique}
         return names.map(mapping).astype("string")
 
-    def wire_factor(self, wire_code: str) -> tuple[str, float]:
-        """(canonical code, factor to the catalogue unit) for an HJ 212 code on the wire."""
+    def wire_factor(self, wire_code: str, unit: str | None = None) -> tuple[str, float]:
+        """(canonical code, factor to the catalogue unit) for an HJ 212 code on the wire.
+
+        The wire unit is `unit` when given (a logger's own, sites.yaml `logger.units`), else the
+        unit HJ 212-2017 Table B.1 gives the code (`wire` in config/parameters.yaml).
+        """
         code = self.resolve(wire_code)
         parameter = self._by_code[code]
-        wire_unit = parameter.wire.get(wire_code, parameter.unit)
+        wire_unit = unit or parameter.wire.get(wire_code, parameter.unit)
         return code, conversion_factor(wire_unit, parameter.unit)
+
+    def plausible_range(self, code: str) -> tuple[float, float]:
+        """(low, high) plausible range of `code` in the catalogue unit; (0, inf) where none is given."""
+        parameter = self._by_code.get(code)
+        return (parameter.plausible if parameter is not None else None) or (0.0, np.inf)
 
     def to_catalogue_unit(self, code: str, values: np.ndarray, unit: str) -> np.ndarray:
         """`values` given in `unit`, converted to the catalogue unit of `code`."""
         return values * conversion_factor(unit, self[code].unit)
+
+    def plausible_bounds(self, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) plausible range per code, in the catalogue unit.
+
+        Where the catalogue gives no range a value only has to be non-negative (0, inf): every
+        item wqmon stores is a concentration, count, depth or temperature in °C whose range is
+        given. Unknown codes get (0, inf) too.
+        """
+        ranges = {code: self.plausible_range(code) for code in self._by_code}
+        low = codes.map({k: v[0] for k, v in ranges.items()}).astype(float).fillna(0.0).to_numpy()
+        high = codes.map({k: v[1] for k, v in ranges.items()}).astype(float).fillna(np.inf).to_numpy()
+        return low, high
 
     def table(self) -> pd.DataFrame:
         """The catalogue as a frame indexed by code (for listings and the API)."""

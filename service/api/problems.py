@@ -36,6 +36,7 @@ class RowError(BaseModel):
     column: str | None = Field(default=None, description="spreadsheet column letter and header")
     reason: str | None = None
     message: str
+    message_zh: str | None = Field(default=None, description="the message in Chinese, where there is one")
 
 
 class Problem(BaseModel):

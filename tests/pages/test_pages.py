@@ -191,7 +191,7 @@ def test_upload_of_a_lab_sheet_stores_good_rows_and_places_each_bad_one(demo_ser
     assert answer.status_code == 200, answer.text
     assert "已入库: 2" in answer.text
     rows = answer.text.split('id="upload-errors"')[1].split("</table>")[0]
-    assert "十二月手工监测.xlsx:十二月:行 3:列 A" in rows and "未知断面" in rows
+    assert "十二月手工监测.xlsx:十二月:行 3:列 A" in rows and "未知点位 &#39;未知断面&#39;" in rows  # Chinese page
     assert "十二月手工监测.xlsx:十二月:行 4:列 B" in rows and "2025-13-40" in rows
     stored = demo_server.store.read(
         sites=["tx-huiru"], statistics=["sample"], start=dt.datetime(2025, 12, 30, tzinfo=dt.UTC)

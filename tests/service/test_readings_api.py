@@ -40,6 +40,20 @@ def test_a_batch_stores_the_good_rows_and_names_the_bad(live: LiveApi) -> None:
     assert set(stored["source"]) == {"api:test ingest"}  # who wrote it
 
 
+def test_a_time_in_the_future_is_a_bad_row(live: LiveApi) -> None:
+    """The same clock check as HJ 212 packets and lab files (models/plausibility.py): a reading more
+    than an hour after the receiving clock is a mistyped date, not a measurement."""
+    rows = [
+        {"site": PLANT, "parameter": "COD", "time": "2025-06-01T00:00:00+08:00", "value": 20},
+        {"site": PLANT, "parameter": "COD", "time": "2062-06-01T00:00:00+08:00", "value": 21},
+    ]
+    with live.client("ingest") as client:
+        body = client.post("/api/v1/readings", json={"readings": rows}).json()
+    assert (body["accepted"], body["rejected"]) == (1, 1)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(1, "time")]
+    assert "future" in body["errors"][0]["message"]
+
+
 def test_each_write_is_logged_with_the_key_name(live: LiveApi) -> None:
     with live.client("operator") as client:
         client.post("/api/v1/readings", json={"readings": hourly_cod(2)})
@@ -99,7 +113,7 @@ def test_csv_upload_reports_bad_lines_and_keeps_the_rest(live: LiveApi) -> None:
     assert (body["accepted"], body["rejected"]) == (2, 2)
     assert [(e["line"], e["field"]) for e in body["errors"]] == [(3, "value"), (4, "parameter")]
     assert "'abc'" in body["errors"][0]["message"]
-    assert set(live.store.read()["source"]) == {"lab:lab-2025-07.csv"}
+    assert set(live.store.read()["source"]) == {"lab"}
 
 
 def test_xlsx_upload(live: LiveApi) -> None:
@@ -155,5 +169,9 @@ def test_an_upload_in_a_lab_layout_goes_through_the_lab_importer(live: LiveApi) 
     (problem,) = body["errors"]
     assert (problem["row"], problem["column"]) == (2, "E 化学需氧量")
     assert "'abc'" in problem["message"]
+    assert (
+        problem["message_zh"]
+        == "文件 2025-06 水源地.csv，第 2 行，E 化学需氧量 列：'abc' 不是数值：应写成如 1.25、0.05L 或 <0.05"
+    )
     stored = live.store.read()
     assert bool(stored[stored["parameter"] == "w20111"]["non_detect"].iloc[0])

@@ -117,7 +117,9 @@ def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
     token, _ = KeyStore(StateDB(tmp_path / "state.sqlite")).create(role="viewer", name="staff")
     inbox.mkdir(exist_ok=True)
     (inbox / "五月.csv").write_text(
-        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,0.52,0.05L\n", encoding="utf-8"
+        # NH3-N 2.5 mg/L exceeds every GB 3838-2002 class (Table 1 item 7: class V is 2.0 mg/L)
+        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,2.5,0.05L\n",
+        encoding="utf-8",
     )
     try:
         done = inbox / "done" / "五月.csv"
@@ -131,8 +133,15 @@ def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
                 "/api/v1/readings",
                 params={"site": "qx-chujing", "start": "2025-05-01T00:00:00+08:00", "end": "2025-06-01T00:00:00+08:00"},
             )
-        assert series.status_code == 200, series.text
-        assert series.json()["total"] == 2
+            assert series.status_code == 200, series.text
+            assert series.json()["total"] == 2
+            # the inbox goes through the alert rules, as API uploads and HJ 212 do
+            for _ in range(100):
+                alerts = client.get("/api/v1/alerts", params={"site": "qx-chujing"}).json()["items"]
+                if alerts:
+                    break
+                time.sleep(0.1)
+        assert [(a["rule"], a["parameter"]) for a in alerts] == [("exceedance", "w21003")]
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=60)

@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from ingest.lab.importer import lab_source
 from models.reading import as_readings
 from store.base import Store, StoreError
 
@@ -74,6 +75,29 @@ def test_readings_differing_in_statistic_or_source_are_distinct(store: Store) ->
         )
     )
     assert sorted(store.read()["value"].tolist()) == [1.0, 2.0, 3.0]
+
+
+def test_a_lab_sample_sent_again_in_another_file_replaces_the_first(store: Store) -> None:
+    """Every lab file's readings carry the source "lab" (ingest/lab/importer.py `lab_source`): a sample
+    is (site, parameter, time, statistic) whatever file it came in, so a corrected file under a new
+    name lands on the same key in both backends and the later value is the only one kept."""
+    first = import_lab_file_readings("五月.xlsx", {"w21003": 0.52, "w21011": 0.06})
+    store.write(first)
+    store.write(import_lab_file_readings("五月-更正.csv", {"w21003": 0.55}))
+    got = store.read().set_index("parameter")
+    assert len(got) == 2 and set(got["source"]) == {"lab"}
+    assert got.loc["w21003", "value"] == 0.55 and got.loc["w21011", "value"] == 0.06
+
+
+def import_lab_file_readings(file: str, values: dict[str, float]) -> pd.DataFrame:
+    """What the lab importer yields for one sample of hx-01 at 2024-05-06 09:00 (+08:00) in `file`."""
+    source = lab_source(file)
+    rows = [
+        {"site": "hx-01", "parameter": code, "time": "2024-05-06 01:00", "value": value, "statistic": "sample",
+         "source": source}
+        for code, value in values.items()
+    ]  # fmt: skip
+    return readings(rows)
 
 
 def test_times_are_kept_to_the_microsecond(store: Store) -> None:

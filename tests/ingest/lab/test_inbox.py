@@ -74,3 +74,24 @@ def test_watch_loop_imports_until_stopped(tmp_path: Path, site_config: Configura
     asyncio.run(run())
     assert [r.file for r in seen] == ["good.csv"] and seen[0].outcome == "done"
     assert len(store.read()) == 2
+
+
+def test_a_corrected_file_under_a_new_name_is_reported_as_corrections_and_handed_on(
+    tmp_path: Path, site_config: Configuration, store: Store
+) -> None:
+    """What a file writes (new and corrected, not unchanged) goes to `on_stored`, where the service
+    runs the alert rules; the report says how many samples were corrected."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    handed: list[int] = []
+    drop(inbox, "五月.csv", GOOD)
+    scan_inbox(inbox, config=site_config, store=store, on_stored=lambda frame: handed.append(len(frame)))
+    drop(inbox, "五月-更正.csv", GOOD.replace("0.5,", "0.55,") + "注：L表示低于检出限\n")
+    [report] = scan_inbox(inbox, config=site_config, store=store, on_stored=lambda frame: handed.append(len(frame)))
+    assert (report.outcome, report.new, report.changed, report.unchanged) == ("done", 0, 1, 1)
+    assert handed == [2, 1]
+    assert [p.row for p in report.skipped] == [3]
+    saved = json.loads((inbox / "done" / "五月-更正.csv.report.json").read_text(encoding="utf-8"))
+    assert saved["stored"] == {"new": 0, "corrected": 1, "already_stored": 1}
+    assert saved["skipped"][0]["reason_zh"] == "脚注行，不是样品数据"
+    assert store.read(parameters=["w21003"])["value"].tolist() == [0.55]

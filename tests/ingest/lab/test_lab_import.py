@@ -56,7 +56,7 @@ def test_wide_csv_keeps_good_cells_and_places_each_bad_one(
     assert got.loc[("sy-01", "w01001", utc("2024-05-07 08:15")), "value"] == pytest.approx(7.8)
     assert ("sy-01", "w21011") not in {(s, p) for s, p, _ in got.index}  # "--" is no value, not a problem
     assert len(result.readings) == 8
-    assert set(result.readings["source"]) == {"lab:五月手工监测.csv"}
+    assert set(result.readings["source"]) == {"lab"}  # one source for every lab file
     assert set(result.readings["statistic"]) == {"sample"} and set(result.readings["flag"]) == {"N"}
 
 

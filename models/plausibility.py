@@ -1,0 +1,41 @@
+"""Plausibility of readings: the one check of values and times every way of arriving goes through.
+
+* A value outside the catalogue's `plausible` range of its parameter (config/parameters.yaml), or
+  negative where no range is given, cannot be a measurement: a lab cell is rejected, an HJ 212
+  value is counted and raises the "implausible" alert.
+* A time too far ahead of the receiving clock (or, for logger data, too far behind it) is a
+  wrong clock or a mistyped date: HJ 212 packets are quarantined, lab rows rejected.
+"""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from models.standards.catalogue import Catalogue
+
+
+def implausible(
+    parameters: pd.Series, values: np.ndarray, catalogue: Catalogue
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(firing, low, high): True where a value (in the catalogue unit) is outside its plausible range."""
+    low, high = catalogue.plausible_bounds(parameters.astype(object))
+    values = np.asarray(values, dtype=float)
+    return (values < low) | (values > high), low, high
+
+
+def is_off_clock(
+    times: pd.Series | dt.datetime,
+    now: dt.datetime,
+    *,
+    ahead: dt.timedelta,
+    behind: dt.timedelta | None = None,
+) -> np.ndarray | bool:
+    """True where a time is more than `ahead` after `now` or (when given) more than `behind` before it."""
+    if isinstance(times, dt.datetime):
+        return bool(times - now > ahead or (behind is not None and now - times > behind))
+    stamp = pd.Timestamp(now)
+    late = (times - stamp > pd.Timedelta(ahead)).to_numpy(dtype=bool)
+    if behind is not None:
+        late |= (stamp - times > pd.Timedelta(behind)).to_numpy(dtype=bool)
+    return late
