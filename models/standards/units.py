@@ -60,7 +60,6 @@ _SPELLINGS: Final[dict[str, str]] = {
     "kg": "kg",
     "g": "g",
     "mg": "mg",
-    "bq/l": "Bq/L",  # radioactivity (GB/T 14848-2017 表1 第38-39项)
 }
 
 # factor such that value_in_target = value_in_source * factor
