@@ -28,8 +28,14 @@ import pandas as pd
 
 from models.alerts.config import SEVERITIES, AlertConfig, Event
 from models.alerts.messages import Language, render_message
-from models.alerts.rules import evaluate_readings, gap_conditions, source_error_condition
+from models.alerts.rules import (
+    evaluate_readings,
+    gap_conditions,
+    source_error_condition,
+    without_future_recoveries,
+)
 from models.configuration import Configuration
+from models.period.evaluation import WATER_TEMP
 from models.reading import empty_readings
 from service.webhooks import WebhookDispatcher, utc_now
 from store.alerts import Alert, AlertKey, AlertStatus, AlertStore
@@ -74,7 +80,7 @@ class AlertEngine:
             return []
         history = self._history(readings)
         conditions = evaluate_readings(readings, history, self.configuration, self.rules)
-        return self.apply(conditions)
+        return self.apply(without_future_recoveries(conditions, self.rules, now=self._clock()))
 
     def _history(self, readings: pd.DataFrame) -> pd.DataFrame:
         """The readings before the batch that the constant, spike and daily-mean rules look back on."""
@@ -84,14 +90,15 @@ class AlertEngine:
             statistics |= set(rules.constant.statistics)
         if rules.spike.enabled:
             statistics |= set(rules.spike.statistics)
-        if rules.exceedance.enabled and rules.exceedance.daily_from_hours:
-            statistics.add("hour_avg")
+        if rules.exceedance.enabled:
+            statistics |= {"hour_avg", "rtd"}  # daily means of plants; the day's water temperature
         if not statistics:
             return empty_readings()
         start = readings["time"].min()
+        # water temperature too: it selects GB 18918's NH3-N limit of the day (models.alerts.rules.cold_water)
         return self.store.read(
             sites=sorted(readings["site"].unique()),
-            parameters=sorted(readings["parameter"].unique()),
+            parameters=sorted({*readings["parameter"].unique(), WATER_TEMP}),
             start=(start - pd.Timedelta(hours=rules.history_hours)).to_pydatetime(),
             end=start.to_pydatetime(),
             statistics=sorted(statistics),

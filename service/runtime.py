@@ -28,6 +28,7 @@ from ingest.pull.scheduler import PullScheduler
 from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.alert_worker import AlertWorker, JudgedStore, outbox_path
 from service.alerting import AlertEngine
 from service.api.app import create_app
 from service.compliance_cache import Generation
@@ -35,6 +36,7 @@ from service.metrics import Metrics
 from service.settings import Settings
 from service.wiring import AlertViews, ComplianceViews, QuarantineView, lab_importer, open_reading_store
 from store.base import Store, StoreError
+from store.spool import Spool
 from store.state import StateDB
 from store.watermarks import Watermarks
 
@@ -64,17 +66,26 @@ class Service:
     def __init__(
         self, settings: Settings, *, config: Configuration, store: Store, state: StateDB, rules: AlertConfig
     ) -> None:
-        self.settings, self.config, self.store, self.state = settings, config, store, state
+        self.settings, self.config, self.state = settings, config, state
         self.metrics = Metrics()
         self.generation = Generation()
         self.engine = AlertEngine(config, store, state, rules=rules)
+        self.worker = AlertWorker(
+            self.engine, Spool(outbox_path(settings.state_path)), registry=self.metrics.registry
+        )
+        self.metrics.watch(
+            "wqmon_alert_queue_batches", "Stored batches waiting for the alert rules.", self.worker.pending
+        )
+        # Every write of the service (HJ 212, pulls, the API, uploads, the lab inbox) goes through
+        # this store, which queues what it stored for the alert worker.
+        self.store: Store = JudgedStore(store, self.worker)
         self.alerts = AlertViews(self.engine)
         self.hj212: Hj212Server | None = None
         self.pull: PullScheduler | None = None
         self.app = create_app(
             settings,
             config=config,
-            store=store,
+            store=self.store,
             state=state,
             alerts=self.alerts,
             compliance=ComplianceViews(config, store, state, settings),
@@ -107,13 +118,15 @@ class Service:
         return cls(settings, config=config, store=store, state=state, rules=rules)
 
     def _stored(self, readings: pd.DataFrame) -> None:
-        """Called by the HJ 212 server (in a worker thread) and the pull scheduler after they stored readings."""
+        """Called by the HJ 212 server (in a worker thread) and the pull scheduler after they stored readings.
+
+        The alert rules are not run here: the store queued the batch for the alert worker.
+        """
         if readings.empty:
             return
         self.generation.bump(readings)
         channel = str(readings["source"].iloc[0]).split(":")[0]
         self.metrics.readings_ingested.labels(channel=channel).inc(len(readings))
-        self.engine.process(readings)
 
     def _inbox_report(self, report: InboxReport) -> None:
         """A lab file dropped into the inbox was imported: answers computed before it are stale."""
@@ -146,6 +159,7 @@ class Service:
         checker: asyncio.Task[None] | None = None
         inbox: asyncio.Task[None] | None = None
         self.engine.start()
+        self.worker.start()
         try:
             if settings.hj212_enabled:
                 server = Hj212Server(self.config, self.store, self.state, settings, on_stored=self._stored)
@@ -192,6 +206,7 @@ class Service:
                 await self.pull.stop()
             if self.hj212 is not None:
                 await self.hj212.stop()  # flushes every acknowledged packet to the store
+            await asyncio.to_thread(self.worker.close)  # judges what is queued, for a while; the rest on next start
             self.engine.close()
 
     def bind(self) -> socket.socket:
@@ -256,6 +271,7 @@ class Service:
             self.server.should_exit = True
 
     def close(self) -> None:
-        """Flush and close the store and the state."""
+        """Flush and close the store, the alert queue and the state."""
         self.store.close()
+        self.worker.queue.close()
         self.state.close()

@@ -255,6 +255,8 @@ class Hj212Server:
             self._hold(raw, peer, packet.mn, "no_readings", message, now)
             return
         self._pending.append(_Pending(raw, peer, packet, writer, now))
+        if isinstance(writer, LoggerConnection):
+            writer.awaiting += 1
         self._wake.set()
 
     def _hold(
@@ -316,6 +318,10 @@ class Hj212Server:
                             replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
                     for writer, answers in replies.items():  # one send per connection
                         self._send(writer, b"".join(answers), count=len(answers))
+                for p in pending:  # a logger that half-closed is hung up on once its replies are sent
+                    if isinstance(p.writer, LoggerConnection):
+                        p.writer.awaiting -= 1
+                        p.writer.close_if_done()
             for connection in self._connections:
                 if connection.paused:
                     connection.resume()

@@ -182,6 +182,9 @@ class AlertConfig(BaseModel):
 
     history_hours: float = Field(default=48, gt=0)  # readings read back for constant, spike, daily means
     timezone: str = "Asia/Shanghai"  # zone of the local calendar day of daily means
+    # A reading dated more than this ahead of the service's clock cannot resolve an alert (a logger
+    # with a wrong clock must not close what its real, current data still shows).
+    future_minutes: float = Field(default=10, ge=0)
     exceedance: ExceedanceRule = ExceedanceRule()
     early_warning: EarlyWarningRule = EarlyWarningRule()
     gap: GapRule = GapRule()

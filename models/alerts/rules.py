@@ -32,6 +32,7 @@ import pandas as pd
 
 from models.alerts.config import AlertConfig, RuleId
 from models.configuration import Configuration
+from models.period.evaluation import COLD_WATER_C, WATER_TEMP
 from models.standards.catalogue import Catalogue
 from models.standards.classification import judge_readings
 from models.standards.limits import LimitTable
@@ -64,7 +65,7 @@ def evaluate_readings(
     Returns a conditions frame sorted by time.
     """
     parts = [
-        limit_conditions(readings, configuration, rules),
+        limit_conditions(readings, configuration, rules, temperatures=history),
         daily_mean_conditions(readings, history, configuration, rules),
         quality_conditions(readings, history, configuration.catalogue, rules),
         flag_conditions(readings, rules),
@@ -73,13 +74,21 @@ def evaluate_readings(
     return _sorted(pd.concat([p for p in parts if len(p)] or [empty_conditions()], ignore_index=True))
 
 
-def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules: AlertConfig) -> pd.DataFrame:
+def limit_conditions(
+    readings: pd.DataFrame,
+    configuration: Configuration,
+    rules: AlertConfig,
+    *,
+    temperatures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Exceedance, daily exceedance and early warning against each site's standard and class.
 
     Plants are judged by their GB 18918 class, sections, lakes and sources by the target class
     of GB 3838 (Configuration.target_of); reference-only items are not. Only normal data (flag N)
     is judged: data flagged as fault, maintenance or calibration is invalid for compliance
-    (HJ 356-2019, HJ 212 Table 8).
+    (HJ 356-2019, HJ 212 Table 8). The limit is the one in force: a plant's NH3-N on a day whose
+    water was at most 12 °C takes GB 18918's bracketed limit (`cold_water`; water temperatures
+    from the readings and `temperatures`, e.g. the history before them).
     """
     exceedance, warning = rules.exceedance, rules.early_warning
     statistics = set(exceedance.statistics) | set(exceedance.daily_statistics) | set(warning.statistics)
@@ -87,7 +96,9 @@ def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules
     frame = readings.loc[wanted & readings["site"].isin(list(configuration.sites))]
     if frame.empty or not (exceedance.enabled or warning.enabled):
         return empty_conditions()
-    judged = _judge_by_site(frame, configuration)
+    cold = cold_water(frame, readings if temperatures is None else pd.concat([temperatures, readings]), configuration,
+                      rules.timezone)  # fmt: skip
+    judged = _judge_by_site(frame, configuration, cold)
     meets = judged["meets_target"]
     # Reference items (GB 3838 water temperature, TN, fecal coliform; 环办〔2011〕22号) are not judged.
     known = meets.notna().to_numpy() & ~judged["reference_only"].to_numpy(dtype=bool)
@@ -189,18 +200,19 @@ def daily_mean_conditions(
             "early_warning": rules.early_warning.model_copy(update={"enabled": False}),
         }
     )
-    return limit_conditions(means, configuration, only_daily)
+    return limit_conditions(means, configuration, only_daily, temperatures=pd.concat(frames, ignore_index=True))
 
 
-def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.DataFrame:
-    """judge_readings per site (each has its own table and target), plus the target bounds."""
+def _judge_by_site(frame: pd.DataFrame, configuration: Configuration, cold: np.ndarray) -> pd.DataFrame:
+    """judge_readings per site and water-temperature situation (each its own table), plus the target bounds."""
     pieces = []
     tables: dict[tuple[object, ...], LimitTable] = {}
-    for site_id, positions in frame.groupby("site", sort=False).indices.items():
+    groups = frame.assign(_cold=cold).groupby(["site", "_cold"], sort=False).indices
+    for (site_id, is_cold), positions in groups.items():
         site = configuration.sites[str(site_id)]
         standard = configuration.standards[site.standard]
         target = standard.class_index(configuration.target_of(site) or "")
-        situation = configuration.situation_of(site)
+        situation = configuration.situation_of(site, water_temp_c=COLD_WATER_C if is_cold else None)
         key = (standard.id, situation)
         table = tables.get(key)
         if table is None:
@@ -217,6 +229,41 @@ def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.Data
         judged.index = part.index
         pieces.append(judged)
     return pd.concat(pieces).loc[frame.index]
+
+
+def cold_water(frame: pd.DataFrame, temperatures: pd.DataFrame, configuration: Configuration, timezone: str) -> np.ndarray:
+    """Per row of `frame`: was its plant's water at most 12 °C on the row's local day (GB 18918 表1 注②)?
+
+    The day's water temperature is the mean of the normal water-temperature values (w01010) of
+    that plant and local day found in `frame` and `temperatures` — all of the day's hours for a
+    daily mean, the hours so far for an hourly value. A day without one is not cold: the stricter
+    limit applies, as in compliance (models.period.evaluation.evaluate_plants, which takes the same
+    12 °C line).
+    """
+    plants = [s.id for s in configuration.sites.values() if s.kind == "plant"]
+    is_plant = frame["site"].isin(plants).to_numpy()
+    if not is_plant.any():
+        return np.zeros(len(frame), bool)
+    pool = pd.concat([temperatures, frame], ignore_index=True) if len(temperatures) else frame
+    temps = pool.loc[
+        (pool["parameter"] == WATER_TEMP).to_numpy()
+        & (pool["flag"] == "N").to_numpy()
+        & pool["site"].isin(plants).to_numpy()
+        & (pool["statistic"] != "day_avg").to_numpy()
+    ]
+    if temps.empty:
+        return np.zeros(len(frame), bool)
+    temps = temps.drop_duplicates(["site", "time", "statistic"], keep="last")
+    day_means = (
+        temps.assign(day=temps["time"].dt.tz_convert(timezone).dt.normalize())
+        .groupby(["site", "day"], observed=True)["value"]
+        .mean()
+    )
+    keys = pd.MultiIndex.from_arrays(
+        [frame["site"].astype(object), frame["time"].dt.tz_convert(timezone).dt.normalize()], names=["site", "day"]
+    )
+    temp = day_means.reindex(keys).to_numpy(dtype=float)
+    return is_plant & (np.nan_to_num(temp, nan=np.inf) <= COLD_WATER_C)
 
 
 def quality_conditions(
@@ -392,6 +439,13 @@ def source_error_condition(name: str, message: str, rules: AlertConfig, *, now: 
     return _conditions(
         frame, "source_error", firing=True, severity=rules.source_error.severity, detail=message, statistic=""
     )
+
+
+def without_future_recoveries(conditions: pd.DataFrame, rules: AlertConfig, *, now: dt.datetime) -> pd.DataFrame:
+    """Drop recoveries dated more than `rules.future_minutes` after `now`: a future reading resolves nothing."""
+    limit = pd.Timestamp(now).tz_convert("UTC") + pd.Timedelta(minutes=rules.future_minutes)
+    future = ~conditions["firing"].to_numpy(dtype=bool) & (conditions["time"] > limit).to_numpy(dtype=bool)
+    return conditions.loc[~future].reset_index(drop=True) if future.any() else conditions
 
 
 def _conditions(
