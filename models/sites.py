@@ -15,6 +15,9 @@ SITE_KIND_NAMES: dict[str, str] = {
     "source": "集中式饮用水水源地",
 }
 BoundaryRole = Literal["outgoing", "incoming"]
+# How often a site's manual (lab) samples are taken: one sample of each item per period.
+SamplingPlan = Literal["monthly", "bimonthly", "quarterly", "semiannual", "annual"]
+SAMPLING_MONTHS: dict[str, int] = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
 class Zone(BaseModel):
@@ -35,6 +38,7 @@ class Logger(BaseModel):
 
     mn: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=64)
+    interval_minutes: int | None = Field(default=None, gt=0)  # how often it reports; else the site's interval
 
 
 class Site(BaseModel):
@@ -55,6 +59,7 @@ class Site(BaseModel):
     items: tuple[str, ...] = ()  # items monitored (codes or names); a source must have them all each month
     logger: Logger | None = None
     expected_interval_minutes: int | None = Field(default=None, gt=0)
+    sampling: SamplingPlan | None = None  # lab sampling plan; else config/alerts.yaml sample_overdue.plans
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "Site":

@@ -205,4 +205,3 @@ class JudgedStore:
 
     def __getattr__(self, name: str) -> object:  # backend extras (InfluxStore.pending …)
         return getattr(self.inner, name)
-

@@ -70,9 +70,7 @@ class Service:
         self.metrics = Metrics()
         self.generation = Generation()
         self.engine = AlertEngine(config, store, state, rules=rules)
-        self.worker = AlertWorker(
-            self.engine, Spool(outbox_path(settings.state_path)), registry=self.metrics.registry
-        )
+        self.worker = AlertWorker(self.engine, Spool(outbox_path(settings.state_path)), registry=self.metrics.registry)
         self.metrics.watch(
             "wqmon_alert_queue_batches", "Stored batches waiting for the alert rules.", self.worker.pending
         )
@@ -172,6 +170,7 @@ class Service:
                     )
                     raise self._startup_error from None
                 self.hj212 = server
+                self.engine.heard = lambda: dict(server.last_heard)
             sources = settings.sources_file or self.config.folder / "sources.yaml"
             if settings.pull_enabled and sources.exists():
                 self.pull = PullScheduler.from_file(
