@@ -4,6 +4,8 @@ from typing import Any, Final
 
 PLANT_MN: Final[str] = "88888880000001"
 PLANT_PASSWORD: Final[str] = "123456"
+SECTION_MN: Final[str] = "88888880000002"  # the outgoing section's automatic station
+SECTION_PASSWORD: Final[str] = "123456"
 
 ZONES: Final[list[dict[str, Any]]] = [
     {"id": "qx-upper", "name": "清溪上游保留区", "target": "II"},
@@ -56,6 +58,7 @@ SITES: Final[list[dict[str, Any]]] = [
         "standard": "GB3838-2002",
         "zone": "qx-lower",
         "boundary": "outgoing",
+        "logger": {"mn": SECTION_MN, "password": SECTION_PASSWORD},
         "expected_interval_minutes": 240,
     },
     {

@@ -13,7 +13,7 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -95,6 +95,11 @@ class Service:
         )
         self.server: uvicorn.Server | None = None
         self._startup_error: StartupError | None = None
+        self._companions: list[Callable[[Service], Coroutine[Any, Any, None]]] = []
+
+    def also_run(self, companion: Callable[["Service"], Coroutine[Any, Any, None]]) -> None:
+        """Run `companion(service)` as a task once the listeners are up, cancelled at shutdown (the demo's loggers)."""
+        self._companions.append(companion)
 
     @classmethod
     def open(cls, settings: Settings, *, store: Store | None = None, state: StateDB | None = None) -> "Service":
@@ -156,6 +161,7 @@ class Service:
         settings = self.settings
         checker: asyncio.Task[None] | None = None
         inbox: asyncio.Task[None] | None = None
+        companions: list[asyncio.Task[None]] = []
         self.engine.start()
         self.worker.start()
         try:
@@ -183,6 +189,7 @@ class Service:
                 )
                 self.pull.start()
             checker = asyncio.create_task(self._check_alerts(), name="alert-check")
+            companions = [asyncio.create_task(c(self), name="companion") for c in self._companions]
             if settings.lab_inbox_dir is not None:
                 inbox = asyncio.create_task(
                     watch_inbox(
@@ -197,7 +204,7 @@ class Service:
                 )
             yield
         finally:
-            for task in (checker, inbox):
+            for task in (*companions, checker, inbox):
                 if task is not None:
                     task.cancel()
                     await asyncio.gather(task, return_exceptions=True)

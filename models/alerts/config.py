@@ -91,6 +91,10 @@ class GapRule(_Section):
     severity: Severity = "warning"
 
 
+def _monthly_plans() -> dict[SiteKind, SamplingPlan]:
+    return {"plant": "monthly", "section": "monthly", "lake": "monthly", "source": "monthly"}
+
+
 class OfflineRule(_Section):
     """One alert per logger: nothing from its MN for `intervals` × its reporting interval.
 
@@ -112,9 +116,7 @@ class SampleOverdueRule(_Section):
     """
 
     grace_days: float = Field(default=10, ge=0)
-    plans: dict[SiteKind, SamplingPlan] = Field(
-        default_factory=lambda: {"plant": "monthly", "section": "monthly", "lake": "monthly", "source": "monthly"}
-    )
+    plans: dict[SiteKind, SamplingPlan] = Field(default_factory=_monthly_plans)
     severity: Severity = "warning"
 
 

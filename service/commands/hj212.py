@@ -122,7 +122,7 @@ def send(
     typer.echo(json.dumps({"sent_bytes": len(data), **_count_packets(data, received)}))
 
 
-def _count_packets(sent: bytes, received: bytes) -> dict[str, Any]:
+def _count_packets(sent: bytes, received: bytes | bytearray) -> dict[str, Any]:
     """Packets framed in what was sent and in the replies (not "##" counted: a value may hold one), by CN."""
     framer = StreamFramer(max_garbage_bytes=len(sent) + 1)
     sent_packets = len(framer.feed(sent) + framer.close())  # good and bad frames: what the server will count
