@@ -117,7 +117,7 @@ def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
     token, _ = KeyStore(StateDB(tmp_path / "state.sqlite")).create(role="viewer", name="staff")
     inbox.mkdir(exist_ok=True)
     (inbox / "五月.csv").write_text(
-        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,0.52,0.05L\n", encoding="utf-8"
+        "断面名称,采样时间,氨氮(mg/L),总磷(mg/L)\n清溪出境断面,2025-05-06 10:30,1.60,0.05L\n", encoding="utf-8"
     )
     try:
         done = inbox / "done" / "五月.csv"
@@ -131,8 +131,20 @@ def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
                 "/api/v1/readings",
                 params={"site": "qx-chujing", "start": "2025-05-01T00:00:00+08:00", "end": "2025-06-01T00:00:00+08:00"},
             )
-        assert series.status_code == 200, series.text
-        assert series.json()["total"] == 2
+            assert series.status_code == 200, series.text
+            assert series.json()["total"] == 2
+            # the inbox's readings go through the alert rules too: GB 3838 class III NH3-N 1.0 mg/L
+            # (the zone qx-lower's target), 1.60 is (1.60 - 1.0) / 1.0 = 0.6 times over
+            alerts: list[dict[str, object]] = []
+            for _ in range(100):  # bounded wait for the alert worker
+                listed = client.get("/api/v1/alerts", params={"site": "qx-chujing", "status": "active"}).json()
+                alerts = [a for a in listed["items"] if a["rule"] == "exceedance" and a["parameter"] == "w21003"]
+                if alerts:
+                    break
+                time.sleep(0.1)
+            assert [(a["statistic"], a["value"], round(float(a["multiple"]), 6)) for a in alerts] == [  # type: ignore[arg-type]
+                ("sample", 1.6, 0.6)
+            ]
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=60)
