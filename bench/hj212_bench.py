@@ -25,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -84,6 +85,49 @@ def hour_packet(mn: str, hour: dt.datetime, sequence: int, *, password: str = "1
     return encode(packet)
 
 
+class _Logger(asyncio.Protocol):
+    """One bench logger: sends its packets keeping at most `window` unacknowledged, times each reply."""
+
+    def __init__(self, queue: list[bytes], window: int, done: asyncio.Future[None], tally: dict[str, Any]) -> None:
+        self.queue, self.window, self.done, self.tally = queue, window, done, tally
+        self.sent = self.replied = 0
+        self.sent_at: list[float] = []
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self._send(min(self.window, len(self.queue)))
+
+    def _send(self, count: int) -> None:
+        assert self.transport is not None
+        now = time.perf_counter()
+        chunk = self.queue[self.sent : self.sent + count]
+        self.sent_at += [now] * len(chunk)
+        self.sent += len(chunk)
+        self.transport.write(b"".join(chunk))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        *replies, self.buffer = self.buffer.split(b"\r\n")
+        now = time.perf_counter()
+        for reply in replies:
+            if self.window == 1:
+                self.tally["latencies"].append(now - self.sent_at[self.replied])
+            self.tally["acked" if b"CN=9014" in reply else "failed"] += 1
+            self.replied += 1
+        if self.sent < len(self.queue) and replies:
+            self._send(min(len(replies), len(self.queue) - self.sent))
+        if self.replied >= len(self.queue) and not self.done.done():
+            self.done.set_result(None)
+            assert self.transport is not None
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_exception(ConnectionError(f"closed after {self.replied} replies: {exc}"))
+
+
 async def run_loggers(port: int, loggers: int, packets: int, window: int) -> dict[str, object]:
     """Child process: `loggers` connections, each sending `packets` hour packets with Flag bit A,
     keeping at most `window` of them unacknowledged (1: wait for each 9014 before the next).
@@ -93,42 +137,26 @@ async def run_loggers(port: int, loggers: int, packets: int, window: int) -> dic
         i: [hour_packet(f"BENCH{i:019d}", now - dt.timedelta(hours=k + 1), i * packets + k) for k in range(packets)]
         for i in range(loggers)
     }
-    acked = 0
-    failed = 0
-    latencies: list[float] = []
-
-    async def logger(i: int) -> None:
-        nonlocal acked, failed
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        queue = wire[i]
-        sent = min(window, len(queue))
-        writer.write(b"".join(queue[:sent]))
-        started = time.perf_counter()
-        for _ in range(len(queue)):
-            reply = await reader.readuntil(b"\r\n")
-            if window == 1:
-                latencies.append(time.perf_counter() - started)
-            if b"CN=9014" in reply:
-                acked += 1
-            else:
-                failed += 1
-            if sent < len(queue):
-                started = time.perf_counter()
-                writer.write(queue[sent])
-                sent += 1
-        writer.close()
-
+    tally: dict[str, Any] = {"acked": 0, "failed": 0, "latencies": []}
+    loop = asyncio.get_running_loop()
     start = time.perf_counter()
+    cpu_start = time.process_time()
+    waits = []
+    for i in range(loggers):
+        done: asyncio.Future[None] = loop.create_future()
+        await loop.create_connection(lambda q=wire[i], d=done: _Logger(q, window, d, tally), "127.0.0.1", port)
+        waits.append(done)
     async with asyncio.timeout(600):  # one timer for the whole run, not one per reply
-        await asyncio.gather(*(logger(i) for i in range(loggers)))
+        await asyncio.gather(*waits)
     elapsed = time.perf_counter() - start
-    latencies.sort()
+    latencies = sorted(tally["latencies"])
 
     def quantile(q: float) -> float:
         return latencies[min(int(q * len(latencies)), len(latencies) - 1)] if latencies else float("nan")
 
     return {
-        "sent": loggers * packets, "acked": acked, "failed": failed, "seconds": elapsed,
+        "sent": loggers * packets, "acked": tally["acked"], "failed": tally["failed"], "seconds": elapsed,
+        "client_cpu": time.process_time() - cpu_start,
         "ack_p50_ms": quantile(0.5) * 1e3, "ack_p99_ms": quantile(0.99) * 1e3, "ack_max_ms": quantile(1.0) * 1e3,
     }  # fmt: skip
 
@@ -175,11 +203,19 @@ def _anchor_healthz(base: str, rounds: int = 200) -> tuple[float, float]:
     return times[len(times) // 2] * 1e3, times[int(len(times) * 0.99)] * 1e3
 
 
-def bench_serve(loggers: int, packets: int, window: int) -> None:
-    """`wqmon serve` as shipped (alerts on, default config/alerts.yaml), in a child process, with a DuckDB store."""
+RULE_SECTIONS = ("exceedance", "early_warning", "gap", "offline", "sample_overdue", "constant", "implausible", "spike",
+                 "fault_flag", "source_error")  # fmt: skip
+
+
+def bench_serve(loggers: int, packets: int, window: int, *, alerts: bool = True) -> None:
+    """`wqmon serve` as shipped (alerts on, default config/alerts.yaml), in a child process, with a DuckDB store.
+
+    With `alerts` False every rule is switched off in the bench's alerts.yaml: for comparison only.
+    """
     from store.keys import KeyStore
     from store.state import StateDB
 
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         (tmp / "config").mkdir()
@@ -189,6 +225,9 @@ def bench_serve(loggers: int, packets: int, window: int) -> None:
             for i in range(loggers)
         )
         (tmp / "config" / "sites.yaml").write_text("sites:\n" + sites + "\n")
+        if not alerts:
+            off = "".join(f"{section}: {{enabled: false}}\n" for section in RULE_SECTIONS)
+            (tmp / "config" / "alerts.yaml").write_text(off)
         state = StateDB(tmp / "state.sqlite")
         token, _ = KeyStore(state).create(role="viewer", name="bench")
         state.close()
@@ -220,11 +259,13 @@ def bench_serve(loggers: int, packets: int, window: int) -> None:
                         ) from None
                     time.sleep(0.2)
             anchor_before = _anchor_healthz(base)
+            cpu_before = _cpu_seconds(service.pid)
             run = subprocess.run(
                 [sys.executable, __file__, "--loggers-only", str(hj212_port), str(loggers), str(packets), str(window)],
                 capture_output=True, check=True,
             )  # fmt: skip
             result = json.loads(run.stdout)
+            server_cpu = _cpu_seconds(service.pid) - cpu_before
             stored_at = time.monotonic()
             _, body = _get(base + "/metrics", token)
             metrics = body.decode()
@@ -242,12 +283,16 @@ def bench_serve(loggers: int, packets: int, window: int) -> None:
             service.wait(timeout=120)
     rate = result["acked"] / result["seconds"]
     mode = "each 9014 awaited before the next packet" if window == 1 else f"up to {window} packets unacknowledged"
-    print(f"serve: `wqmon serve` (alerts on), {loggers} loggers x {packets} hour packets (Flag=5), {mode}")
+    rules = "alerts on" if alerts else "every alert rule off, for comparison"
+    print(f"serve: `wqmon serve` ({rules}), {loggers} loggers x {packets} hour packets (Flag=5), {mode}")
     print(f"  anchor /healthz before the load: p50 {anchor_before[0]:.2f} ms, p99 {anchor_before[1]:.2f} ms; "
           f"after: p50 {anchor_after[0]:.2f} ms, p99 {anchor_after[1]:.2f} ms")  # fmt: skip
     print(f"  sent {result['sent']}, acknowledged {result['acked']}, not acknowledged {result['failed']} "
           f"in {result['seconds']:.2f} s")  # fmt: skip
     print(f"  sustained {rate:,.0f} packets/s ({rate * len(PARAMETERS) * 2:,.0f} readings/s) (target 5,000)")
+    print(f"  loggers' process CPU (the bench's client): {result['client_cpu']:.1f} s")
+    print(f"  server process CPU during the load (all threads, alert worker included): {server_cpu:.1f} s = "
+          f"{server_cpu / result['sent'] * 1e6:.0f} µs/packet; load average before: {load:.2f}")  # fmt: skip
     if window == 1:
         print(f"  ack (send -> 9014): p50 {result['ack_p50_ms']:.1f} ms, p99 {result['ack_p99_ms']:.1f} ms, "
               f"max {result['ack_max_ms']:.1f} ms (target p99 < 200 ms)")  # fmt: skip
@@ -257,6 +302,12 @@ def bench_serve(loggers: int, packets: int, window: int) -> None:
           f"{drained_s:.1f} s later; lag stored -> judged p50 <= {lag['p50']} s, p99 <= {lag['p99']} s")  # fmt: skip
     lost = result["sent"] - result["acked"]
     print(f"  zero loss: {lost == 0 and stored == result['sent'] * len(PARAMETERS) * 2}")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -274,16 +325,21 @@ def main() -> None:
         "--window", type=int, action="append", help="unacknowledged packets per logger (repeatable; default 1 and 20)"
     )
     parser.add_argument("--no-decode", action="store_true", help="skip the decode benchmark")
+    parser.add_argument("--no-alerts", action="store_true", help="also run with every alert rule off, for comparison")
     parser.add_argument("--loggers-only", nargs=4, type=int, metavar=("PORT", "LOGGERS", "PACKETS", "WINDOW"))
     args = parser.parse_args()
     if args.loggers_only:
-        print(json.dumps(asyncio.run(run_loggers(*args.loggers_only))))
+        import uvloop  # the client must not be what limits the rate
+
+        print(json.dumps(uvloop.run(run_loggers(*args.loggers_only))))
         return
     loggers, packets, repeat = (100, 5, 1) if args.quick else (args.loggers, args.packets, 3)
     if not args.no_decode:
         bench_decode(repeat)
     for window in args.window or [1]:
         bench_serve(loggers, packets, window)
+        if args.no_alerts:
+            bench_serve(loggers, packets, window, alerts=False)
 
 
 if __name__ == "__main__":

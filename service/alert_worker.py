@@ -51,12 +51,18 @@ class AlertWorker:
         *,
         max_readings: int = 200_000,
         retry_seconds: float = 5.0,
+        pause_seconds: float = 0.2,
         registry: CollectorRegistry | None = None,
     ) -> None:
         self.engine = engine
         self.queue = queue
         self.max_readings = max_readings
         self.retry_seconds = retry_seconds
+        # After judging, wait at least this long, and as long as the step took, before the next:
+        # under load the batches queued meanwhile are judged together in fewer, larger steps (the
+        # history read and the fixed costs are paid once per step), and the worker holds the
+        # interpreter at most about half the time, leaving the rest to the ingest and the API.
+        self.pause_seconds = pause_seconds
         self.batches_judged = 0
         self.readings_judged = 0
         self.last_lag_seconds = 0.0
@@ -130,6 +136,7 @@ class AlertWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 judged = self.judge_queued()
             except Exception:
@@ -138,6 +145,7 @@ class AlertWorker:
                 self._stop.wait(self.retry_seconds)
                 continue
             if judged:
+                self._stop.wait(max(self.pause_seconds, time.monotonic() - started))
                 continue
             self._idle.set()
             self._wake.wait(1.0)
