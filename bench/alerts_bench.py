@@ -7,6 +7,10 @@ Run by hand from the repository root: PYTHONPATH=. python bench/alerts_bench.py 
    stuck analyser, spikes and fault flags; prints readings/s.
 2. The engine as the service calls it: one hour's packet at a time (write to a DuckDB store in a
    temporary folder, then process), prints the mean and p99 milliseconds per packet.
+3. How the engine's cost grows with the batch (the alert worker judges whatever is queued in one
+   step): 1,000 plants with a day of history stored, then batches of 1 to 1,000 plants' hour
+   packets judged at once; prints ms per batch and µs per reading. The anchor is the same run's
+   `store.read` of one plant's day (a fixed cost any batch pays once).
 """
 
 import sys
@@ -89,11 +93,58 @@ def bench_engine(configuration: Configuration, readings: pd.DataFrame, packets: 
         store.close()
 
 
+def bench_batch_sizes() -> None:
+    base = Configuration.load()
+    sites = {f"p{i}": Site(id=f"p{i}", name=f"厂{i}", kind="plant", standard="GB18918-2002", target="1A")
+             for i in range(1000)}  # fmt: skip
+    configuration = Configuration(catalogue=base.catalogue, standards=base.standards, zones={}, sites=sites)
+    rng = np.random.default_rng(3)
+    start = pd.Timestamp("2026-03-01", tz="UTC")
+
+    def hour(k: int, plants: range) -> pd.DataFrame:
+        rows = [{"site": f"p{i}", "parameter": code, "time": start + pd.Timedelta(hours=k), "statistic": "hour_avg",
+                 "value": round(TYPICAL[code] * rng.uniform(0.8, 1.2), 3), "source": f"hj212:MN{i}"}
+                for i in plants for code in ITEMS]  # fmt: skip
+        return as_readings(pd.DataFrame(rows))
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = DuckDBStore(Path(folder) / "readings.duckdb")
+        state = StateDB(Path(folder) / "state.sqlite")
+        engine = AlertEngine(configuration, store, state)
+        history = pd.concat([hour(k, range(1000)) for k in range(24)], ignore_index=True)
+        store.write(history)
+        engine.process(history)
+        anchor = []
+        for _ in range(20):
+            begin = time.perf_counter()
+            store.read(sites=["p1"], start=start.to_pydatetime(), end=(start + pd.Timedelta(days=1)).to_pydatetime())
+            anchor.append(time.perf_counter() - begin)
+        print(f"engine by batch size (1,000 plants, a day stored); anchor: store.read of one plant's day "
+              f"{np.median(anchor) * 1000:.1f} ms (median of 20)")  # fmt: skip
+        k = 24
+        for size in (1, 10, 100, 1000):
+            timings = []
+            for _ in range(3):
+                batch = hour(k, range(size))
+                k += 1
+                store.write(batch)
+                begin = time.perf_counter()
+                engine.process(batch)
+                timings.append(time.perf_counter() - begin)
+            best = min(timings)
+            n = size * len(ITEMS)
+            print(f"  {size:5d} plants' hour packets ({n:5d} readings): {best * 1000:7.1f} ms per batch, "
+                  f"{best / n * 1e6:7.0f} µs per reading (best of 3)")  # fmt: skip
+        state.close()
+        store.close()
+
+
 def main(days: int = 365) -> None:
     configuration = county()
     readings = synthetic(days, np.random.default_rng(7))
     bench_rules(configuration, readings)
     bench_engine(configuration, readings, packets=min(500, days * 24))
+    bench_batch_sizes()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ SITE_KIND_NAMES: dict[str, str] = {
 }
 BoundaryRole = Literal["outgoing", "incoming"]
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# How often a site's manual (lab) samples are taken: one sample of each item per period.
+SamplingPlan = Literal["monthly", "bimonthly", "quarterly", "semiannual", "annual"]
+SAMPLING_MONTHS: dict[str, int] = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
 class Zone(BaseModel):
@@ -46,6 +49,8 @@ class Logger(BaseModel):
     @classmethod
     def _known_units(cls, units: dict[str, str]) -> dict[str, str]:
         return {code: normalize_unit(unit) for code, unit in units.items()}
+
+    interval_minutes: int | None = Field(default=None, gt=0)  # how often it reports; else the site's interval
 
 
 class Site(BaseModel):
@@ -81,6 +86,8 @@ class Site(BaseModel):
             if volume < 0:
                 raise ValueError(f"month {month}: volume {volume} is negative")
         return value
+
+    sampling: SamplingPlan | None = None  # lab sampling plan; else config/alerts.yaml sample_overdue.plans
 
     @model_validator(mode="after")
     def _fits_kind(self) -> "Site":

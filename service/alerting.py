@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -28,8 +28,16 @@ import pandas as pd
 
 from models.alerts.config import SEVERITIES, AlertConfig, Event
 from models.alerts.messages import Language, render_message
-from models.alerts.rules import evaluate_readings, gap_conditions, source_error_condition
+from models.alerts.rules import (
+    evaluate_readings,
+    gap_conditions,
+    offline_conditions,
+    sample_overdue_conditions,
+    source_error_condition,
+    without_future_recoveries,
+)
 from models.configuration import Configuration
+from models.period.evaluation import WATER_TEMP
 from models.reading import empty_readings
 from service.webhooks import WebhookDispatcher, utc_now
 from store.alerts import Alert, AlertKey, AlertStatus, AlertStore
@@ -62,6 +70,9 @@ class AlertEngine:
             dispatcher = self.dispatcher = WebhookDispatcher(state, self.rules.webhooks, self.rules.delivery,
                                                              clock=clock)  # fmt: skip
         self._clock = clock
+        self.since = clock()  # a logger never heard from counts as silent from here
+        # the last packet of each MN the HJ 212 server took, set by the service that runs one
+        self.heard: Callable[[], Mapping[str, dt.datetime]] | None = None
         # process() runs in ingest threads, check() on a timer, acknowledge() in API workers: one
         # lock keeps read-active-then-write atomic, so a key never gets two active alerts.
         self._lock = threading.RLock()
@@ -74,7 +85,7 @@ class AlertEngine:
             return []
         history = self._history(readings)
         conditions = evaluate_readings(readings, history, self.configuration, self.rules)
-        return self.apply(conditions)
+        return self.apply(without_future_recoveries(conditions, self.rules, now=self._clock()))
 
     def _history(self, readings: pd.DataFrame) -> pd.DataFrame:
         """The readings before the batch that the constant, spike and daily-mean rules look back on."""
@@ -84,30 +95,61 @@ class AlertEngine:
             statistics |= set(rules.constant.statistics)
         if rules.spike.enabled:
             statistics |= set(rules.spike.statistics)
-        if rules.exceedance.enabled and rules.exceedance.daily_from_hours:
-            statistics.add("hour_avg")
+        if rules.exceedance.enabled:
+            statistics |= {"hour_avg", "rtd"}  # daily means of plants; the day's water temperature
         if not statistics:
             return empty_readings()
         start = readings["time"].min()
+        # water temperature too: it selects GB 18918's NH3-N limit of the day (models.alerts.rules.cold_water)
         return self.store.read(
             sites=sorted(readings["site"].unique()),
-            parameters=sorted(readings["parameter"].unique()),
+            parameters=sorted({*readings["parameter"].unique(), WATER_TEMP}),
             start=(start - pd.Timedelta(hours=rules.history_hours)).to_pydatetime(),
             end=start.to_pydatetime(),
             statistics=sorted(statistics),
         )
 
     def check(self, now: dt.datetime | None = None) -> list[Alert]:
-        """Periodic check at `now`: data gaps of every configured site's series, and escalation."""
+        """Periodic check at `now`: loggers offline, data gaps, overdue lab samples, and escalation.
+
+        A site whose logger is offline gets that one alert and none for gaps of its parameters.
+        """
         now = now if now is not None else self._clock()
         changed: list[Alert] = []
-        if self.rules.gap.enabled and self.configuration.sites:
-            latest = self.store.latest(sites=sorted(self.configuration.sites))
+        rules, sites = self.rules, self.configuration.sites
+        if sites and (rules.gap.enabled or rules.offline.enabled or rules.sample_overdue.enabled):
+            latest = self.store.latest(sites=sorted(sites))
+            offline = offline_conditions(self._heard(latest), self.configuration, rules, now=now, since=self.since)
+            held = frozenset(offline.loc[offline["firing"].to_numpy(dtype=bool), "site"].astype(str))
+            parts = [offline]
             if len(latest):
-                last_seen = latest.groupby(["site", "parameter"], observed=True)["time"].max().reset_index()
-                changed += self.apply(gap_conditions(last_seen, self.configuration, self.rules, now=now))
+                sample = (latest["statistic"] == "sample").to_numpy(dtype=bool)
+                online = _last_seen(latest.loc[~sample])
+                parts.append(gap_conditions(online, self.configuration, rules, now=now, held=held))
+                parts.append(sample_overdue_conditions(_last_seen(latest.loc[sample]), self.configuration, rules,
+                                                       now=now))  # fmt: skip
+            conditions = pd.concat([p for p in parts if len(p)] or [offline], ignore_index=True)
+            changed += self.apply(conditions)
         changed += self._escalate(now)
         return changed
+
+    def _heard(self, latest: pd.DataFrame) -> pd.DataFrame:
+        """site, time: the last word from each site's logger — a packet the HJ 212 server took
+        (`self.heard`, any command) or the newest stored reading it sent."""
+        times: dict[str, pd.Timestamp] = {}
+        by_mn = {s.logger.mn: s.id for s in self.configuration.sites.values() if s.logger is not None}
+        if len(latest):
+            logged = latest.loc[latest["source"].str.startswith("hj212:").to_numpy(dtype=bool)]
+            for source, time in logged.groupby("source", observed=True)["time"].max().items():
+                site = by_mn.get(str(source)[6:])
+                if site is not None:
+                    times[site] = max(times.get(site, time), time)
+        for mn, moment in (self.heard() if self.heard is not None else {}).items():
+            site = by_mn.get(mn)
+            if site is not None:
+                stamp = pd.Timestamp(moment).tz_convert("UTC")
+                times[site] = max(times.get(site, stamp), stamp)
+        return pd.DataFrame({"site": list(times), "time": pd.DatetimeIndex(list(times.values()), tz="UTC")})
 
     def source_error(self, name: str, message: str, *, now: dt.datetime | None = None) -> Alert:
         """A pull source reported a problem: open (or count on) its source_error alert."""
@@ -266,6 +308,11 @@ class AlertEngine:
         """Stop webhook delivery; what is not yet delivered stays queued for the next start."""
         if self.dispatcher is not None:
             self.dispatcher.close()
+
+
+def _last_seen(latest: pd.DataFrame) -> pd.DataFrame:
+    """site, parameter, time of the newest reading of each (site, parameter) in a `Store.latest` frame."""
+    return latest.groupby(["site", "parameter"], observed=True)["time"].max().reset_index()
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ built to find: plant exceedances, data gaps, a stuck analyser, maintenance flags
 that miss their target now and then, and lab non-detects.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -17,7 +18,7 @@ from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.reading import as_readings
 from service.alerting import AlertEngine
-from service.demo_county import PLANT_MN, SITES, ZONES
+from service.demo_county import PLANT_MN, SECTION_MN, SITES, ZONES
 from store.base import Store
 from store.state import StateDB
 
@@ -61,19 +62,25 @@ def write_config(folder: Path) -> Configuration:
     return Configuration.load(folder)
 
 
-def demo_readings(year: int = DEMO_YEAR, *, seed: int = SEED) -> pd.DataFrame:
-    """A year of readings for the demo county, in the reading shape."""
+def demo_readings(year: int = DEMO_YEAR, *, seed: int = SEED, end: dt.datetime | None = None) -> pd.DataFrame:
+    """A year of readings for the demo county, in the reading shape: calendar `year`, or with `end`
+    the year up to that hour (`wqmon demo` passes the current hour: a fresh county is up to date)."""
     rng = np.random.default_rng(seed)
-    start = pd.Timestamp(f"{year}-01-01", tz="Asia/Shanghai").tz_convert("UTC")
-    end = pd.Timestamp(f"{year + 1}-01-01", tz="Asia/Shanghai").tz_convert("UTC")
+    if end is None:
+        start = pd.Timestamp(f"{year}-01-01", tz="Asia/Shanghai").tz_convert("UTC")
+        stop = pd.Timestamp(f"{year + 1}-01-01", tz="Asia/Shanghai").tz_convert("UTC")
+    else:
+        stop = pd.Timestamp(end).tz_convert("UTC").floor("h")
+        start = (stop.tz_convert("Asia/Shanghai") - pd.DateOffset(years=1)).tz_convert("UTC")
+    end_ = stop
     frames = [
-        _plant(rng, pd.date_range(start, end, freq="h", inclusive="left")),
+        _plant(rng, pd.date_range(start, end_, freq="h", inclusive="left")),
         *(
-            _section(rng, site, quality, pd.date_range(start, end, freq="4h", inclusive="left"))
+            _section(rng, site, quality, pd.date_range(start, end_, freq="4h", inclusive="left"))
             for site, quality in (("qx-rujing", 0.6), ("qx-chengqu", 1.5), ("tx-huiru", 0.9), ("qx-chujing", 1.0))
         ),
-        _manual(rng, start, ["qx-rujing", "qx-chengqu", "tx-huiru", "qx-chujing"], _SECTION_MANUAL),
-        _manual(rng, start, ["src-qingshan", "src-taoxi"], _SOURCE_MANUAL),
+        _manual(rng, start, ["qx-rujing", "qx-chengqu", "tx-huiru", "qx-chujing"], _SECTION_MANUAL, end=end_),
+        _manual(rng, start, ["src-qingshan", "src-taoxi"], _SOURCE_MANUAL, end=end_),
     ]
     return as_readings(pd.concat(frames, ignore_index=True))
 
@@ -120,6 +127,7 @@ def _plant(rng: np.random.Generator, times: pd.DatetimeIndex) -> pd.DataFrame:
     keep[2_000:2_050] = False  # logger offline for two days
     keep[5_900:5_906] = False  # power cut
     keep[rng.random(n) < 0.004] = False  # scattered lost packets
+    keep[-6:] = True  # the latest hours arrived: a fresh demo is not in a data gap
     return frame[np.tile(keep, len(values))]
 
 
@@ -139,9 +147,12 @@ def _section(rng: np.random.Generator, site: str, quality: float, times: pd.Date
         "w21001": quality * (1.1 + 0.4 * (1 - warm)) + np.abs(rng.normal(0, 0.15, n)),
     }
     values["w01009"] = np.clip(values["w01009"], 0.5, None)
-    frame = _long(times, values, site=site, statistic="hour_avg", source="pull:county-auto-stations")
-    keep = np.tile(rng.random(n) > 0.01, len(values))
-    return frame[keep]
+    # the outgoing section's automatic station reports over HJ 212 (its logger in demo_county.py)
+    source = f"hj212:{SECTION_MN}" if site == "qx-chujing" else "pull:county-auto-stations"
+    frame = _long(times, values, site=site, statistic="hour_avg", source=source)
+    kept = rng.random(n) > 0.01
+    kept[-3:] = True  # the latest values arrived
+    return frame[np.tile(kept, len(values))]
 
 
 # (code, typical value, spread, detection limit or None): lab items of the monthly manual samples.
@@ -182,11 +193,19 @@ _SOURCE_MANUAL: Final[list[tuple[str, float, float, float | None]]] = [
 
 
 def _manual(
-    rng: np.random.Generator, start: pd.Timestamp, sites: list[str], items: list[tuple[str, float, float, float | None]]
+    rng: np.random.Generator,
+    start: pd.Timestamp,
+    sites: list[str],
+    items: list[tuple[str, float, float, float | None]],
+    *,
+    end: pd.Timestamp,
 ) -> pd.DataFrame:
-    """Monthly lab samples on the 10th at 10:00 local; below their detection limit, a non-detect."""
-    local = start.tz_convert("Asia/Shanghai")
-    times = pd.DatetimeIndex([local + pd.DateOffset(months=m, days=9, hours=10) for m in range(12)]).tz_convert("UTC")
+    """Monthly lab samples on the 10th at 10:00 local (within [start, end)); below their detection
+    limit, a non-detect."""
+    month = start.tz_convert("Asia/Shanghai").normalize().replace(day=1)
+    local = pd.DatetimeIndex([month + pd.DateOffset(months=m, days=9, hours=10) for m in range(13)])
+    times = local.tz_convert("UTC")
+    times = times[(times >= start) & (times < end)][:12]
     codes = np.array([c for c, *_ in items])
     typical = np.array([v for _, v, _, _ in items])
     spread = np.array([s for _, _, s, _ in items])
@@ -230,10 +249,11 @@ def _long(
     )
 
 
-def create_demo(where: DemoFolder, *, store: Store, state: StateDB) -> str:
-    """Write the configuration and a year of readings, and run the alert rules over the year; say what was made."""
+def create_demo(where: DemoFolder, *, store: Store, state: StateDB, now: dt.datetime | None = None) -> str:
+    """Write the configuration and the year of readings up to `now` (default: the current hour), and
+    run the alert rules over it; say what was made."""
     config = write_config(where.config_dir)
-    readings = demo_readings()
+    readings = demo_readings(end=now or dt.datetime.now(dt.UTC))
     store.write(readings)
     engine = AlertEngine(config, store, state, rules=AlertConfig.load(where.config_dir))
     try:

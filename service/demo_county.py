@@ -4,6 +4,8 @@ from typing import Any, Final
 
 PLANT_MN: Final[str] = "88888880000001"
 PLANT_PASSWORD: Final[str] = "123456"
+SECTION_MN: Final[str] = "88888880000002"  # the outgoing section's automatic station
+SECTION_PASSWORD: Final[str] = "123456"
 
 ZONES: Final[list[dict[str, Any]]] = [
     {"id": "qx-upper", "name": "清溪上游保留区", "target": "II"},
@@ -64,6 +66,7 @@ SITES: Final[list[dict[str, Any]]] = [
         "boundary": "outgoing",
         "river": "清溪",
         "basin": "清溪流域",
+        "logger": {"mn": SECTION_MN, "password": SECTION_PASSWORD},
         "expected_interval_minutes": 240,
     },
     {

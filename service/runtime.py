@@ -13,7 +13,7 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,6 +28,7 @@ from ingest.pull.scheduler import PullScheduler
 from models.alerts.config import AlertConfig
 from models.configuration import Configuration
 from models.errors import ConfigError
+from service.alert_worker import AlertWorker, JudgedStore, outbox_path
 from service.alerting import AlertEngine
 from service.api.app import create_app
 from service.compliance_cache import Generation
@@ -35,6 +36,7 @@ from service.metrics import Metrics
 from service.settings import Settings
 from service.wiring import AlertViews, ComplianceViews, QuarantineView, lab_importer, open_reading_store
 from store.base import Store, StoreError
+from store.spool import Spool
 from store.state import StateDB
 from store.watermarks import Watermarks
 
@@ -64,17 +66,24 @@ class Service:
     def __init__(
         self, settings: Settings, *, config: Configuration, store: Store, state: StateDB, rules: AlertConfig
     ) -> None:
-        self.settings, self.config, self.store, self.state = settings, config, store, state
+        self.settings, self.config, self.state = settings, config, state
         self.metrics = Metrics()
         self.generation = Generation()
         self.engine = AlertEngine(config, store, state, rules=rules)
+        self.worker = AlertWorker(self.engine, Spool(outbox_path(settings.state_path)), registry=self.metrics.registry)
+        self.metrics.watch(
+            "wqmon_alert_queue_batches", "Stored batches waiting for the alert rules.", self.worker.pending
+        )
+        # Every write of the service (HJ 212, pulls, the API, uploads, the lab inbox) goes through
+        # this store, which queues what it stored for the alert worker.
+        self.store: Store = JudgedStore(store, self.worker)
         self.alerts = AlertViews(self.engine)
         self.hj212: Hj212Server | None = None
         self.pull: PullScheduler | None = None
         self.app = create_app(
             settings,
             config=config,
-            store=store,
+            store=self.store,
             state=state,
             alerts=self.alerts,
             compliance=ComplianceViews(config, store, state, settings),
@@ -86,6 +95,11 @@ class Service:
         )
         self.server: uvicorn.Server | None = None
         self._startup_error: StartupError | None = None
+        self._companions: list[Callable[[Service], Coroutine[Any, Any, None]]] = []
+
+    def also_run(self, companion: Callable[["Service"], Coroutine[Any, Any, None]]) -> None:
+        """Run `companion(service)` as a task once the listeners are up, cancelled at shutdown (the demo's loggers)."""
+        self._companions.append(companion)
 
     @classmethod
     def open(cls, settings: Settings, *, store: Store | None = None, state: StateDB | None = None) -> "Service":
@@ -108,13 +122,15 @@ class Service:
 
     def _stored(self, readings: pd.DataFrame) -> None:
         """Called by the HJ 212 server (in a worker thread), the pull scheduler and the lab inbox after they
-        stored readings: stale answers, the ingest counter, the alert rules."""
+        stored readings: stale answers and the ingest counter.
+
+        The alert rules are not run here: the store queued the batch for the alert worker.
+        """
         if readings.empty:
             return
         self.generation.bump(readings)
         channel = str(readings["source"].iloc[0]).split(":")[0]
         self.metrics.readings_ingested.labels(channel=channel).inc(len(readings))
-        self.engine.process(readings)
 
     def _inbox_report(self, report: InboxReport) -> None:
         """A lab file dropped into the inbox was imported (its readings went through `_stored`)."""
@@ -143,7 +159,9 @@ class Service:
         settings = self.settings
         checker: asyncio.Task[None] | None = None
         inbox: asyncio.Task[None] | None = None
+        companions: list[asyncio.Task[None]] = []
         self.engine.start()
+        self.worker.start()
         try:
             if settings.hj212_enabled:
                 server = Hj212Server(self.config, self.store, self.state, settings, on_stored=self._stored)
@@ -156,6 +174,7 @@ class Service:
                     )
                     raise self._startup_error from None
                 self.hj212 = server
+                self.engine.heard = lambda: dict(server.last_heard)
             sources = settings.sources_file or self.config.folder / "sources.yaml"
             if settings.pull_enabled and sources.exists():
                 self.pull = PullScheduler.from_file(
@@ -168,6 +187,7 @@ class Service:
                 )
                 self.pull.start()
             checker = asyncio.create_task(self._check_alerts(), name="alert-check")
+            companions = [asyncio.create_task(c(self), name="companion") for c in self._companions]
             if settings.lab_inbox_dir is not None:
                 inbox = asyncio.create_task(
                     watch_inbox(
@@ -177,13 +197,13 @@ class Service:
                         interval_seconds=settings.lab_inbox_interval_seconds,
                         timezone=settings.timezone,
                         on_report=self._inbox_report,
-                        on_stored=self._stored,  # the alert rules, as for HJ 212, pull and API uploads
+                        on_stored=self._stored,  # stale answers and counters; the store queues the alert rules
                     ),
                     name="lab-inbox",
                 )
             yield
         finally:
-            for task in (checker, inbox):
+            for task in (*companions, checker, inbox):
                 if task is not None:
                     task.cancel()
                     await asyncio.gather(task, return_exceptions=True)
@@ -191,6 +211,7 @@ class Service:
                 await self.pull.stop()
             if self.hj212 is not None:
                 await self.hj212.stop()  # flushes every acknowledged packet to the store
+            await asyncio.to_thread(self.worker.close)  # judges what is queued, for a while; the rest on next start
             self.engine.close()
 
     def bind(self) -> socket.socket:
@@ -255,6 +276,7 @@ class Service:
             self.server.should_exit = True
 
     def close(self) -> None:
-        """Flush and close the store and the state."""
+        """Flush and close the store, the alert queue and the state."""
         self.store.close()
+        self.worker.queue.close()
         self.state.close()

@@ -68,7 +68,7 @@ class AlertViews:
         self.engine = engine
 
     def process(self, readings: pd.DataFrame) -> None:
-        self.engine.process(readings)
+        """Nothing to do: the service's store queued the readings for the alert worker when it stored them."""
 
     def list(self, *, status: str | None = None, site: str | None = None) -> list[JSON]:
         return [a.to_dict() for a in self.engine.list(status=status, site=site, limit=_ALL)]  # type: ignore[arg-type]

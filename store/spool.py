@@ -1,4 +1,5 @@
-"""A durable first-in first-out queue of write bodies, for when the InfluxDB server is down.
+"""A durable first-in first-out queue of bodies: InfluxDB writes while the server is down, and
+stored batches waiting for the alert rules (service/alert_worker.py).
 
 One SQLite file (WAL, synchronous=FULL): `append` returns only after the batch is committed to
 disk, so a reading the store accepted survives a crash of the service. Batches are taken back in
@@ -31,14 +32,17 @@ class Spool:
         self._connection.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
-    def append(self, bodies: list[bytes]) -> None:
-        """Queue bodies behind those already queued; durable when this returns."""
+    def append(self, bodies: list[bytes], *, points: list[int] | None = None) -> None:
+        """Queue bodies behind those already queued; durable when this returns.
+
+        `points` counts what each body holds (default: its lines, one point per line protocol line).
+        """
+        counts = points if points is not None else [body.count(b"\n") + 1 for body in bodies]
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
                 self._connection.executemany(
-                    "INSERT INTO spooled_batches (body, points) VALUES (?, ?)",
-                    [(body, body.count(b"\n") + 1) for body in bodies],
+                    "INSERT INTO spooled_batches (body, points) VALUES (?, ?)", list(zip(bodies, counts, strict=True))
                 )
             except BaseException:
                 self._connection.execute("ROLLBACK")
@@ -50,6 +54,31 @@ class Spool:
         with self._lock:
             row = self._connection.execute("SELECT id, body FROM spooled_batches ORDER BY id LIMIT 1").fetchone()
         return (int(row[0]), bytes(row[1])) if row else None
+
+    def oldest_many(self, *, max_points: int) -> list[tuple[int, bytes, str]]:
+        """The oldest bodies (id, body, when spooled) holding up to `max_points` points, at least one."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT id, body, points, spooled_at FROM spooled_batches ORDER BY id LIMIT 1000"
+            ).fetchall()
+        taken: list[tuple[int, bytes, str]] = []
+        total = 0
+        for batch_id, body, points, spooled_at in rows:
+            if taken and total + int(points) > max_points:
+                break
+            taken.append((int(batch_id), bytes(body), str(spooled_at)))
+            total += int(points)
+        return taken
+
+    def remove_through(self, batch_id: int) -> None:
+        """Forget every body up to and including `batch_id` (taken in order and done with)."""
+        with self._lock:
+            self._connection.execute("DELETE FROM spooled_batches WHERE id <= ?", (batch_id,))
+
+    def batches(self) -> int:
+        """How many bodies are queued."""
+        with self._lock:
+            return int(self._connection.execute("SELECT count(*) FROM spooled_batches").fetchone()[0])
 
     def remove(self, batch_id: int) -> None:
         """Forget a body the server has acknowledged."""

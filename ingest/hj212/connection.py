@@ -40,6 +40,8 @@ class LoggerConnection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.last_seen = 0.0
         self.paused = False
+        self.awaiting = 0  # data packets of this connection waiting for the store (their replies are owed)
+        self.half_closed = False  # the logger sent EOF: hang up once every owed reply is sent
         self._loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -52,9 +54,8 @@ class LoggerConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.last_seen = self._loop.time()
         accept = self.server._accept
-        transport = cast(ReplyWriter, self.transport)
         for item in self.framer.feed(data):
-            accept(item, self.peer, transport, self.splits)
+            accept(item, self.peer, self, self.splits)
         if self.framer.overflowed:
             log.warning("%s: too many bytes without '##', closing", self.peer)
             self.close()
@@ -62,14 +63,37 @@ class LoggerConnection(asyncio.Protocol):
             self.pause()
 
     def eof_received(self) -> bool:
-        return False  # the logger is done: close our side too (connection_lost follows)
+        # The logger is done sending but may still read: what it sent is judged now, and our side
+        # closes once the replies owed for its stored data are sent (HJ 212 loggers that send a
+        # burst and shut down their writing half still get their 9014s).
+        self.half_closed = True
+        self._flush_framer()
+        self.close_if_done()
+        return True
+
+    def close_if_done(self) -> None:
+        """After EOF from the logger: hang up when no reply is owed any more."""
+        if self.half_closed and self.awaiting == 0:
+            self.close()
+
+    def _flush_framer(self) -> None:
+        for item in self.framer.close():
+            self.server._accept(item, self.peer, self, self.splits)
+
+    def write(self, data: bytes) -> None:
+        """Send a reply (ReplyWriter)."""
+        if self.transport is not None:
+            self.transport.write(data)
+
+    def is_closing(self) -> bool:
+        """Whether replies can no longer be sent (ReplyWriter)."""
+        return self.transport is None or self.transport.is_closing()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if exc is not None:
             log.info("%s: connection lost: %s", self.peer, exc)
-        transport = cast(ReplyWriter, self.transport)
-        for item in self.framer.close():
-            self.server._accept(item, self.peer, transport, self.splits)
+        if not self.half_closed:
+            self._flush_framer()
         for description in self.splits.close():
             self.server.counters.splits_incomplete += 1
             log.warning("%s: split upload incomplete: %s", self.peer, description)

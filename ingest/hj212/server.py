@@ -102,6 +102,7 @@ class Hj212Server:
         self.codes = WireCodes(config.catalogue)
         self._codes_by_mn: dict[str, WireCodes] = {}
         self.counters = Hj212Counters()
+        self.last_heard: dict[str, dt.datetime] = {}  # MN -> when its last valid packet arrived
         self._ahead = dt.timedelta(minutes=settings.hj212_clock_ahead_minutes)
         self._behind = dt.timedelta(days=settings.hj212_clock_behind_days)
         self._rows = ReadingRows()
@@ -212,6 +213,7 @@ class Hj212Server:
             self._hold(item.raw, peer, packet.mn, "bad_password", f"wrong PW for MN {packet.mn}", now)
             self._send(writer, encode_qn_reply(packet, QN_BAD_PASSWORD))
             return
+        self.last_heard[packet.mn] = now  # data, heartbeat or status: the logger is alive
         if packet.cn not in DATA_COMMANDS:
             self.counters.packets_handled += 1
             self.counters.handled_by_cn[packet.cn] += 1
@@ -282,6 +284,8 @@ class Hj212Server:
             self._hold(raw, peer, packet.mn, "no_readings", message, now)
             return
         self._pending.append(_Pending(raw, peer, packet, writer, now))
+        if isinstance(writer, LoggerConnection):
+            writer.awaiting += 1
         self._wake.set()
 
     def _hold(
@@ -343,6 +347,10 @@ class Hj212Server:
                             replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
                     for writer, answers in replies.items():  # one send per connection
                         self._send(writer, b"".join(answers), count=len(answers))
+                for p in pending:  # a logger that half-closed is hung up on once its replies are sent
+                    if isinstance(p.writer, LoggerConnection):
+                        p.writer.awaiting -= 1
+                        p.writer.close_if_done()
             for connection in self._connections:
                 if connection.paused:
                     connection.resume()
@@ -360,8 +368,9 @@ class Hj212Server:
         """In a worker thread: write one batch; None when the store failed."""
         try:
             # as_readings runs in the store's write(); the store keeps the last of repeated keys
-            # (a packet re-sent in the same batch: the later value is the correction)
-            frame = rows.frame(validate=self.on_stored is not None)
+            # (a packet re-sent in the same batch: the later value is the correction). The frame's
+            # values all come from closed sets, so it is not checked twice.
+            frame = rows.frame(validate=False)
             accepted = self.store.write(frame)
         except Exception:
             log.exception("HJ 212: store write of %d readings failed", len(rows))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, fie
 from models.configuration import BUILTIN_CONFIG, read_config_file
 from models.errors import ConfigError
 from models.reading import FLAGS, STATISTICS
-from models.sites import SiteKind
+from models.sites import SamplingPlan, SiteKind
 
 Severity = Literal["warning", "critical"]
 SEVERITIES: Final[tuple[str, ...]] = get_args(Severity)  # in rising order
@@ -22,6 +22,8 @@ RuleId = Literal[
     "daily_exceedance",  # a daily mean fails the site's limit (GB 18918 §4.1.4 judges daily means)
     "early_warning",  # a value reached a share of the limit (预警)
     "gap",  # no data for a multiple of the expected interval
+    "offline",  # nothing at all from a site's logger (data, heartbeat, status) for some of its intervals
+    "sample_overdue",  # no lab sample in a sampling period that has ended (plus a grace period)
     "constant",  # the same value N times in a row: stuck or faked analyser
     "implausible",  # negative or physically impossible value
     "spike",  # implausible jump against the recent values
@@ -86,6 +88,35 @@ class GapRule(_Section):
 
     multiple: float = Field(default=3.0, gt=0)
     interval_minutes: dict[SiteKind, int] = Field(default_factory=lambda: dict(_INTERVALS))
+    severity: Severity = "warning"
+
+
+def _monthly_plans() -> dict[SiteKind, SamplingPlan]:
+    return {"plant": "monthly", "section": "monthly", "lake": "monthly", "source": "monthly"}
+
+
+class OfflineRule(_Section):
+    """One alert per logger: nothing from its MN for `intervals` × its reporting interval.
+
+    The interval is the logger's `interval_minutes`, else its site's `expected_interval_minutes`,
+    else `gap.interval_minutes` for the site's kind. A logger never heard from is offline once
+    that long has passed since the service started. While a site's logger is offline, its
+    per-parameter gap alerts are held back.
+    """
+
+    intervals: float = Field(default=3.0, gt=0)
+    severity: Severity = "critical"
+
+
+class SampleOverdueRule(_Section):
+    """A lab item with no sample in a sampling period that ended more than `grace_days` ago.
+
+    Periods are local calendar periods of the site's `sampling` plan (sites.yaml), else the plan
+    for its kind here; an item is due once per period after its first sample.
+    """
+
+    grace_days: float = Field(default=10, ge=0)
+    plans: dict[SiteKind, SamplingPlan] = Field(default_factory=_monthly_plans)
     severity: Severity = "warning"
 
 
@@ -182,9 +213,14 @@ class AlertConfig(BaseModel):
 
     history_hours: float = Field(default=48, gt=0)  # readings read back for constant, spike, daily means
     timezone: str = "Asia/Shanghai"  # zone of the local calendar day of daily means
+    # A reading dated more than this ahead of the service's clock cannot resolve an alert (a logger
+    # with a wrong clock must not close what its real, current data still shows).
+    future_minutes: float = Field(default=10, ge=0)
     exceedance: ExceedanceRule = ExceedanceRule()
     early_warning: EarlyWarningRule = EarlyWarningRule()
     gap: GapRule = GapRule()
+    offline: OfflineRule = OfflineRule()
+    sample_overdue: SampleOverdueRule = SampleOverdueRule()
     constant: ConstantRule = ConstantRule()
     implausible: ImplausibleRule = ImplausibleRule()
     spike: SpikeRule = SpikeRule()

@@ -93,6 +93,25 @@ def render_message(alert: Mapping[str, object], configuration: Configuration, la
         if en:
             return f"{site_name} {name}: no data for {hours:.1f} h (last {last}; expected every {every} min)"
         return f"{site_name} {name} 已 {hours:.1f} 小时无数据（最后数据 {last}，应每 {every} 分钟一次）"
+    if rule == "offline":
+        mn, _, never = detail.partition(" ")
+        hours = _float(alert.get("value")) / 60
+        every = f"{reference:g}"
+        if never:
+            if en:
+                return f"{site_name}: logger {mn} has never reported ({hours:.1f} h; expected every {every} min)"
+            return f"{site_name} 数采仪 {mn} 从未上报（已 {hours:.1f} 小时，应每 {every} 分钟一次）"
+        if en:
+            return f"{site_name}: logger {mn} offline, nothing for {hours:.1f} h (expected every {every} min)"
+        return f"{site_name} 数采仪 {mn} 离线，已 {hours:.1f} 小时无任何上报（应每 {every} 分钟一次）"
+    if rule == "sample_overdue":
+        days = _float(alert.get("value"))
+        last = _local(detail)
+        plan = {1: ("monthly", "每月"), 2: ("every two months", "每两月"), 3: ("quarterly", "每季度"),
+                6: ("half-yearly", "每半年"), 12: ("yearly", "每年")}.get(int(reference), ("", ""))  # fmt: skip
+        if en:
+            return f"{site_name} {name}: sample overdue (last {last}, {days:.0f} days ago; sampled {plan[0]})"
+        return f"{site_name} {name} 手工监测逾期未采样（最后采样 {last}，已 {days:.0f} 天；应{plan[1]}采样）"
     if rule == "constant":
         if en:
             return f"{head}: the same value {int(reference)} times in a row (stuck or faked analyser?)"

@@ -25,6 +25,7 @@ severity   string   "warning" / "critical" when firing, NA otherwise
 """
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any, Final
 
 import numpy as np
@@ -32,10 +33,12 @@ import pandas as pd
 
 from models.alerts.config import AlertConfig, RuleId
 from models.configuration import Configuration
+from models.period.evaluation import COLD_WATER_C, WATER_TEMP
 from models.plausibility import implausible
+from models.sites import SAMPLING_MONTHS, Site
 from models.standards.catalogue import Catalogue
 from models.standards.classification import judge_readings
-from models.standards.limits import LimitTable
+from models.standards.limits import Situation
 
 CONDITION_COLUMNS: Final[tuple[str, ...]] = (
     "site", "parameter", "rule", "time", "statistic", "value", "limit", "multiple",
@@ -65,7 +68,7 @@ def evaluate_readings(
     Returns a conditions frame sorted by time.
     """
     parts = [
-        limit_conditions(readings, configuration, rules),
+        limit_conditions(readings, configuration, rules, temperatures=history),
         daily_mean_conditions(readings, history, configuration, rules),
         quality_conditions(readings, history, configuration.catalogue, rules),
         flag_conditions(readings, rules),
@@ -74,21 +77,31 @@ def evaluate_readings(
     return _sorted(pd.concat([p for p in parts if len(p)] or [empty_conditions()], ignore_index=True))
 
 
-def limit_conditions(readings: pd.DataFrame, configuration: Configuration, rules: AlertConfig) -> pd.DataFrame:
+def limit_conditions(
+    readings: pd.DataFrame,
+    configuration: Configuration,
+    rules: AlertConfig,
+    *,
+    temperatures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Exceedance, daily exceedance and early warning against each site's standard and class.
 
     Plants are judged by their GB 18918 class, sections, lakes and sources by the target class
     of GB 3838 (Configuration.target_of); reference-only items are not. Only normal data (flag N)
     is judged: data flagged as fault, maintenance or calibration is invalid for compliance
-    (HJ 356-2019, HJ 212 Table 8).
+    (HJ 356-2019, HJ 212 Table 8). The limit is the one in force: a plant's NH3-N on a day whose
+    water was at most 12 °C takes GB 18918's bracketed limit (`cold_water`; water temperatures
+    from the readings and `temperatures`, e.g. the history before them).
     """
     exceedance, warning = rules.exceedance, rules.early_warning
     statistics = set(exceedance.statistics) | set(exceedance.daily_statistics) | set(warning.statistics)
     wanted = readings["statistic"].isin(statistics) & (readings["flag"] == "N")
-    frame = readings.loc[wanted & readings["site"].isin(list(configuration.sites))]
+    frame = readings.loc[wanted & _among(readings["site"], configuration.sites)]
     if frame.empty or not (exceedance.enabled or warning.enabled):
         return empty_conditions()
-    judged = _judge_by_site(frame, configuration)
+    cold = cold_water(frame, readings if temperatures is None else pd.concat([temperatures, readings]), configuration,
+                      rules.timezone)  # fmt: skip
+    judged = _judge_by_site(frame, configuration, cold)
     meets = judged["meets_target"]
     # Reference items (GB 3838 water temperature, TN, fecal coliform; 环办〔2011〕22号) are not judged.
     known = meets.notna().to_numpy() & ~judged["reference_only"].to_numpy(dtype=bool)
@@ -161,13 +174,13 @@ def daily_mean_conditions(
         return empty_conditions()
     plants = [s.id for s in configuration.sites.values() if s.kind == "plant"]
     new = readings.loc[
-        readings["site"].isin(plants) & (readings["statistic"] == "hour_avg") & (readings["flag"] == "N")
+        _among(readings["site"], plants) & (readings["statistic"] == "hour_avg") & (readings["flag"] == "N")
     ]
     if new.empty:
         return empty_conditions()
     frames = [history, new] if len(history) else [new]
     hours = pd.concat(frames, ignore_index=True)
-    hours = hours.loc[hours["site"].isin(plants) & (hours["statistic"] == "hour_avg") & (hours["flag"] == "N")]
+    hours = hours.loc[_among(hours["site"], plants) & (hours["statistic"] == "hour_avg") & (hours["flag"] == "N")]
     hours = hours.drop_duplicates(["site", "parameter", "time"], keep="last")
     hours = hours.assign(
         day=hours["time"].dt.tz_convert(rules.timezone).dt.normalize(),
@@ -190,34 +203,94 @@ def daily_mean_conditions(
             "early_warning": rules.early_warning.model_copy(update={"enabled": False}),
         }
     )
-    return limit_conditions(means, configuration, only_daily)
+    return limit_conditions(means, configuration, only_daily, temperatures=pd.concat(frames, ignore_index=True))
 
 
-def _judge_by_site(frame: pd.DataFrame, configuration: Configuration) -> pd.DataFrame:
-    """judge_readings per site (each has its own table and target), plus the target bounds."""
-    pieces = []
-    tables: dict[tuple[object, ...], LimitTable] = {}
-    for site_id, positions in frame.groupby("site", sort=False).indices.items():
+def _judge_by_site(frame: pd.DataFrame, configuration: Configuration, cold: np.ndarray) -> pd.DataFrame:
+    """judge_readings on each group of rows sharing a limit table and target, plus the target bounds.
+
+    Rows are grouped on what selects their limits (standard, target class, water body, build date,
+    cold water), not site by site: a thousand plants of one class are one call.
+    """
+    n = len(frame)
+    site_codes, site_ids = pd.factorize(frame["site"])
+    selectors = []
+    for site_id in site_ids:
         site = configuration.sites[str(site_id)]
-        standard = configuration.standards[site.standard]
-        target = standard.class_index(configuration.target_of(site) or "")
-        situation = configuration.situation_of(site)
-        key = (standard.id, situation)
-        table = tables.get(key)
-        if table is None:
-            table = tables[key] = standard.limit_table(situation)
-        part = frame.iloc[positions]
-        codes = part["parameter"].to_numpy()
-        judged = judge_readings(codes, part["value"].to_numpy(), part["non_detect"].to_numpy(), table, target=target)
+        selectors.append((site.standard, configuration.target_of(site) or "", site.effective_water_body, site.built))
+    key_codes, keys = pd.factorize(pd.Series(selectors, dtype=object))
+    group = key_codes[site_codes] * 2 + np.asarray(cold, bool)
+    out: dict[str, np.ndarray] = {
+        "meets_target": np.zeros(n, bool),
+        "meets_known": np.zeros(n, bool),
+        "exceedance_multiple": np.full(n, np.nan),
+        "low": np.full(n, np.nan),
+        "high": np.full(n, np.nan),
+        "bound": np.full(n, "none", dtype=object),
+        "reference_only": np.zeros(n, bool),
+    }
+    codes_all = frame["parameter"].to_numpy(dtype=object)
+    values = frame["value"].to_numpy(dtype=float)
+    non_detect = frame["non_detect"].to_numpy(dtype=bool)
+    order = np.argsort(group, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(group[order])) + 1) if n else []:
+        standard_id, target_name, water_body, built = keys[group[rows[0]] // 2]
+        standard = configuration.standards[standard_id]
+        target = standard.class_index(target_name)
+        water_temp_c = COLD_WATER_C if group[rows[0]] % 2 else None
+        table = standard.limit_table(Situation(water_body=water_body, water_temp_c=water_temp_c, built=built))
+        codes = codes_all[rows]
+        judged = judge_readings(codes, values[rows], non_detect[rows], table, target=target)
+        meets = judged["meets_target"]
+        out["meets_target"][rows] = meets.fillna(False).to_numpy(dtype=bool)
+        out["meets_known"][rows] = meets.notna().to_numpy()
+        out["exceedance_multiple"][rows] = judged["exceedance_multiple"].to_numpy()
         row = table.row_of(codes)
         safe = np.where(row >= 0, row, 0)
-        judged["low"] = np.where(row >= 0, table.low[safe, target], np.nan)
-        judged["high"] = np.where(row >= 0, table.high[safe, target], np.nan)
-        judged["bound"] = np.where(row >= 0, table.bound[safe], "none")
-        judged["reference_only"] = (row >= 0) & table.reference_only[safe]
-        judged.index = part.index
-        pieces.append(judged)
-    return pd.concat(pieces).loc[frame.index]
+        out["low"][rows] = np.where(row >= 0, table.low[safe, target], np.nan)
+        out["high"][rows] = np.where(row >= 0, table.high[safe, target], np.nan)
+        out["bound"][rows] = np.where(row >= 0, table.bound[safe], "none")
+        out["reference_only"][rows] = (row >= 0) & table.reference_only[safe]
+    meets_target = pd.array(out.pop("meets_target"), dtype="boolean")
+    meets_target[~out.pop("meets_known")] = pd.NA
+    return pd.DataFrame({"meets_target": meets_target, **out}, index=frame.index)
+
+
+def cold_water(
+    frame: pd.DataFrame, temperatures: pd.DataFrame, configuration: Configuration, timezone: str
+) -> np.ndarray:
+    """Per row of `frame`: was its plant's water at most 12 °C on the row's local day (GB 18918 表1 注②)?
+
+    The day's water temperature is the mean of the normal water-temperature values (w01010) of
+    that plant and local day found in `frame` and `temperatures` — all of the day's hours for a
+    daily mean, the hours so far for an hourly value. A day without one is not cold: the stricter
+    limit applies, as in compliance (models.period.evaluation.evaluate_plants, which takes the same
+    12 °C line).
+    """
+    plants = [s.id for s in configuration.sites.values() if s.kind == "plant"]
+    is_plant = _among(frame["site"], plants)
+    if not is_plant.any():
+        return np.zeros(len(frame), bool)
+    pool = pd.concat([temperatures, frame], ignore_index=True) if len(temperatures) else frame
+    temps = pool.loc[
+        (pool["parameter"] == WATER_TEMP).to_numpy()
+        & (pool["flag"] == "N").to_numpy()
+        & _among(pool["site"], plants)
+        & (pool["statistic"] != "day_avg").to_numpy()
+    ]
+    if temps.empty:
+        return np.zeros(len(frame), bool)
+    temps = temps.drop_duplicates(["site", "time", "statistic"], keep="last")
+    day_means = (
+        temps.assign(day=temps["time"].dt.tz_convert(timezone).dt.normalize())
+        .groupby(["site", "day"], observed=True)["value"]
+        .mean()
+    )
+    keys = pd.MultiIndex.from_arrays(
+        [frame["site"].astype(object), frame["time"].dt.tz_convert(timezone).dt.normalize()], names=["site", "day"]
+    )
+    temp = day_means.reindex(keys).to_numpy(dtype=float)
+    return is_plant & (np.nan_to_num(temp, nan=np.inf) <= COLD_WATER_C)
 
 
 def quality_conditions(
@@ -337,11 +410,21 @@ def flag_conditions(readings: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
 
 
 def recovery_conditions(readings: pd.DataFrame, rules: AlertConfig) -> pd.DataFrame:
-    """Data arriving ends a data gap of its series and a source error of its pull source."""
+    """Data arriving ends a data gap of its series, an overdue sample of its lab item, its logger's
+    offline alert, and a source error of its pull source."""
     parts = []
-    if rules.gap.enabled and len(readings):
-        last = readings.sort_values("time", kind="stable").drop_duplicates(["site", "parameter"], keep="last")
+    sample = (readings["statistic"] == "sample").to_numpy(dtype=bool)
+    latest = readings.sort_values("time", kind="stable")
+    if rules.gap.enabled and (~sample).any():
+        last = latest.loc[latest["statistic"] != "sample"].drop_duplicates(["site", "parameter"], keep="last")
         parts.append(_conditions(last, "gap", firing=False, statistic=""))
+    if rules.sample_overdue.enabled and sample.any():
+        last = latest.loc[latest["statistic"] == "sample"].drop_duplicates(["site", "parameter"], keep="last")
+        parts.append(_conditions(last, "sample_overdue", firing=False, statistic=""))
+    logged = latest.loc[latest["source"].str.startswith("hj212:").to_numpy(dtype=bool)]
+    if rules.offline.enabled and len(logged):
+        last = logged.drop_duplicates(["site"], keep="last").assign(parameter="")
+        parts.append(_conditions(last, "offline", firing=False, statistic=""))
     pulled = readings.loc[readings["source"].str.startswith("pull:")]
     if rules.source_error.enabled and len(pulled):
         last = pulled.sort_values("time", kind="stable").drop_duplicates(["source"], keep="last")
@@ -350,22 +433,33 @@ def recovery_conditions(readings: pd.DataFrame, rules: AlertConfig) -> pd.DataFr
     return pd.concat(parts, ignore_index=True) if parts else empty_conditions()
 
 
-def gap_conditions(
-    last_seen: pd.DataFrame, configuration: Configuration, rules: AlertConfig, *, now: dt.datetime
-) -> pd.DataFrame:
-    """Series whose newest data is older than `rules.gap.multiple` × their site's expected interval.
+def expected_interval_minutes(site: Site, rules: AlertConfig) -> float:
+    """How often a site's online data is due: its logger's interval, else the site's, else its kind's default."""
+    if site.logger is not None and site.logger.interval_minutes:
+        return float(site.logger.interval_minutes)
+    return float(site.expected_interval_minutes or rules.gap.interval_minutes.get(site.kind, 60))
 
-    `last_seen` has columns site, parameter, time (newest reading of the series). The expected
-    interval is the site's `expected_interval_minutes`, else the default for its kind.
+
+def gap_conditions(
+    last_seen: pd.DataFrame,
+    configuration: Configuration,
+    rules: AlertConfig,
+    *,
+    now: dt.datetime,
+    held: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Online series whose newest data is older than `rules.gap.multiple` × their expected interval.
+
+    `last_seen` has columns site, parameter, time (newest reading of the series; lab samples are
+    judged by `sample_overdue_conditions` instead). The expected interval is
+    `expected_interval_minutes`. Sites in `held` (their logger is offline) get no gap alert: the
+    offline alert says it once.
     """
     rule = rules.gap
-    frame = last_seen.loc[last_seen["site"].isin(list(configuration.sites))]
+    frame = last_seen.loc[_among(last_seen["site"], configuration.sites) & ~_among(last_seen["site"], held)]
     if not rule.enabled or frame.empty:
         return empty_conditions()
-    interval = {
-        s.id: float(s.expected_interval_minutes or rule.interval_minutes.get(s.kind, 60))
-        for s in configuration.sites.values()
-    }
+    interval = {s.id: expected_interval_minutes(s, rules) for s in configuration.sites.values()}
     expected = frame["site"].map(interval).astype(float).to_numpy()
     elapsed = pd.Timestamp(now) - frame["time"]
     minutes = elapsed.dt.total_seconds().to_numpy(dtype=float) / 60
@@ -384,12 +478,110 @@ def gap_conditions(
     )
 
 
+def offline_conditions(
+    heard: pd.DataFrame, configuration: Configuration, rules: AlertConfig, *, now: dt.datetime, since: dt.datetime
+) -> pd.DataFrame:
+    """One condition per site with a logger: offline (firing) or reporting (recovery).
+
+    `heard` has columns site, time: the last time anything came from the site's logger (NaT or
+    absent: never). A logger is offline when nothing came for `rules.offline.intervals` × its
+    interval (`expected_interval_minutes`); one never heard from counts from `since` (when the
+    service started), so a new site is offline after its expected first report. `detail` is the
+    logger's MN; `value` the minutes without a word; `reference` the interval.
+    """
+    rule = rules.offline
+    logged = [s for s in configuration.sites.values() if s.logger is not None]
+    if not rule.enabled or not logged:
+        return empty_conditions()
+    last = dict(zip(heard["site"].astype(str), heard["time"], strict=True)) if len(heard) else {}
+    start = pd.Timestamp(since).tz_convert("UTC")
+    moment = pd.Timestamp(now).tz_convert("UTC")
+    times = [last.get(s.id, pd.NaT) for s in logged]
+    never = np.array([pd.isna(t) for t in times])
+    reference = pd.DatetimeIndex([start if pd.isna(t) else t for t in times])
+    interval = np.array([expected_interval_minutes(s, rules) for s in logged])
+    minutes = (moment - reference).total_seconds().to_numpy(dtype=float) / 60
+    firing = minutes > rule.intervals * interval
+    frame = pd.DataFrame({"site": [s.id for s in logged], "parameter": "", "time": moment})
+    mns = np.array([s.logger.mn for s in logged if s.logger is not None], dtype=object)
+    detail = np.where(never, mns + " never", mns)
+    return _conditions(
+        frame,
+        "offline",
+        firing=firing,
+        severity=rule.severity,
+        value=minutes,
+        limit=rule.intervals * interval,
+        reference=interval,
+        detail=detail,
+        statistic="",
+    )
+
+
+def sample_overdue_conditions(
+    last_samples: pd.DataFrame, configuration: Configuration, rules: AlertConfig, *, now: dt.datetime
+) -> pd.DataFrame:
+    """Lab items whose next sample is overdue: none in the sampling period after the last one's, once
+    that period has ended and `rules.sample_overdue.grace_days` more have passed.
+
+    `last_samples` has columns site, parameter, time (newest sample). Periods are local calendar
+    periods (`rules.timezone`) of the site's plan: a monthly item sampled on 10 March is due by the
+    end of April; it is overdue from 1 May + the grace days. `value` is the days since the last
+    sample, `limit` the days allowed, `detail` the last sample's time.
+    """
+    rule = rules.sample_overdue
+    frame = last_samples.loc[_among(last_samples["site"], configuration.sites)]
+    if not rule.enabled or frame.empty:
+        return empty_conditions()
+    months = (
+        frame["site"]
+        .map(
+            {
+                s.id: SAMPLING_MONTHS[s.sampling or rule.plans.get(s.kind, "monthly")]
+                for s in configuration.sites.values()
+            }
+        )
+        .to_numpy(dtype=int)
+    )
+    local = frame["time"].dt.tz_convert(rules.timezone)
+    index = local.dt.year.to_numpy() * 12 + local.dt.month.to_numpy() - 1
+    period_start = index // months * months
+    due_end = period_start + 2 * months  # end of the period after the last sample's
+    due = pd.to_datetime(
+        {"year": due_end // 12, "month": due_end % 12 + 1, "day": np.ones(len(frame), dtype=int)}
+    ).dt.tz_localize(rules.timezone)
+    deadline = due + pd.Timedelta(days=rule.grace_days)
+    moment = pd.Timestamp(now).tz_convert("UTC")
+    firing = (deadline < moment).to_numpy(dtype=bool)
+    part = frame.loc[firing]
+    days = (moment - part["time"]).dt.total_seconds().to_numpy(dtype=float) / 86400
+    allowed = (deadline[firing] - part["time"]).dt.total_seconds().to_numpy(dtype=float) / 86400
+    return _conditions(
+        part.assign(time=moment),
+        "sample_overdue",
+        firing=True,
+        severity=rule.severity,
+        value=days,
+        limit=allowed,
+        reference=months[firing].astype(float),
+        detail=part["time"].map(lambda t: t.isoformat()).astype("string").to_numpy(),
+        statistic="",
+    )
+
+
 def source_error_condition(name: str, message: str, rules: AlertConfig, *, now: dt.datetime) -> pd.DataFrame:
     """The condition a pull source's error raises: site = the source's name, parameter ""."""
     frame = pd.DataFrame({"site": [name], "parameter": [""], "time": [pd.Timestamp(now).tz_convert("UTC")]})
     return _conditions(
         frame, "source_error", firing=True, severity=rules.source_error.severity, detail=message, statistic=""
     )
+
+
+def without_future_recoveries(conditions: pd.DataFrame, rules: AlertConfig, *, now: dt.datetime) -> pd.DataFrame:
+    """Drop recoveries dated more than `rules.future_minutes` after `now`: a future reading resolves nothing."""
+    limit = pd.Timestamp(now).tz_convert("UTC") + pd.Timedelta(minutes=rules.future_minutes)
+    future = ~conditions["firing"].to_numpy(dtype=bool) & (conditions["time"] > limit).to_numpy(dtype=bool)
+    return conditions.loc[~future].reset_index(drop=True) if future.any() else conditions
 
 
 def _conditions(
@@ -439,6 +631,12 @@ def _conditions(
         }
     )
     return out
+
+
+def _among(column: pd.Series, values: Collection[str]) -> np.ndarray:
+    """Whether each value of a string column is one of `values` (many site ids: a hash lookup on
+    Python strings; Arrow-backed `isin` loops in Python over the column, ~10x slower for 1,000 ids)."""
+    return column.astype(object).isin(list(values)).to_numpy(dtype=bool)
 
 
 def _sorted(conditions: pd.DataFrame) -> pd.DataFrame:

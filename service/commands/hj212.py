@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ingest.hj212.framing import BadFrame, StreamFramer
+from ingest.hj212.framing import BadFrame, Frame, StreamFramer
 from ingest.hj212.packet import Packet, PacketError, parse_segment
 from ingest.hj212.values import WireCodes, packet_values
 from models.configuration import Configuration
@@ -119,8 +119,28 @@ def send(
                 received += more
     except OSError as error:
         raise fail(f"cannot send to {address}: {error}") from None
-    summary = {"sent_bytes": len(data), "sent_packets": data.count(b"##"), "replies": received.count(b"##")}
-    typer.echo(json.dumps(summary))
+    typer.echo(json.dumps({"sent_bytes": len(data), **_count_packets(data, received)}))
+
+
+def _count_packets(sent: bytes, received: bytes | bytearray) -> dict[str, Any]:
+    """Packets framed in what was sent and in the replies (not "##" counted: a value may hold one), by CN."""
+    framer = StreamFramer(max_garbage_bytes=len(sent) + 1)
+    sent_packets = len(framer.feed(sent) + framer.close())  # good and bad frames: what the server will count
+    framer = StreamFramer(max_garbage_bytes=len(received) + 1)
+    replies = [item for item in framer.feed(bytes(received)) + framer.close() if isinstance(item, Frame)]
+    by_cn: dict[str, int] = {}
+    for reply in replies:
+        try:
+            cn = parse_segment(reply.segment).cn
+        except PacketError:
+            cn = "?"
+        by_cn[cn] = by_cn.get(cn, 0) + 1
+    return {
+        "sent_packets": sent_packets,
+        "replies": len(replies),
+        "replies_by_cn": dict(sorted(by_cn.items())),
+        "acknowledged": by_cn.get("9014", 0),  # data uploads the server stored (HJ 212-2017 CN 9014)
+    }
 
 
 def _drain(connection: socket.socket, timeout: float) -> bytes:

@@ -156,22 +156,61 @@ def site(request: Request, context: Context, site_id: str, year: str | None = No
 
 
 @router.get("/alerts", response_model=None)
-def alerts(request: Request, context: Context, error: str | None = None) -> Response:
-    """Open and recent alerts; operators acknowledge with a note."""
+def alerts(
+    request: Request,
+    context: Context,
+    error: str | None = None,
+    site: str | None = None,
+    rule: str | None = None,
+    severity: str | None = None,
+    status: str | None = "active",
+) -> Response:
+    """Alerts, critical first then newest, repeats grouped, filtered; operators acknowledge one or many with a note."""
     key = _reader(request, context)
     if key is None:
         return _login_redirect(request)
-    active, recent = views.alert_lists(context)
+    chosen = {"site": site or None, "rule": rule or None, "severity": severity or None, "status": status or None}
+    _, recent = views.alert_lists(context)
     return _render(
         request,
         "alerts.html",
         key,
-        active=active,
+        **views.alert_page(context, **chosen),
+        chosen=chosen,
         recent=recent,
         names=views.site_names(context.config),
         can_ack=may(key, "operate"),
         error=error,
     )
+
+
+@router.post("/alerts/acknowledge", response_model=None)
+def acknowledge_many(
+    request: Request,
+    context: Context,
+    ids: Annotated[list[int], Form()],
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Acknowledge the ticked alerts with one note (operator role, this session's form token)."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    if not form_token_ok(request, csrf):
+        return _render(request, "error.html", key, status_code=403, message=label("bad_form", language(request)))
+    if not may(key, "operate"):
+        return _render(request, "error.html", key, status_code=403, message=label("operator_only", language(request)))
+    if context.alerts is None:
+        return _render(
+            request, "error.html", key, status_code=501, message="the alert engine is not part of this build"
+        )
+    for alert_id in ids:
+        try:
+            context.alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
+        except (KeyError, ValueError):
+            continue  # acknowledged or resolved meanwhile: nothing left to do for it
+        context.audit.record(actor=key.name, action="alerts.acknowledge", alert=alert_id, note=note)
+    return RedirectResponse("/alerts", status_code=303)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=None)

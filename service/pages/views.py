@@ -165,6 +165,60 @@ def alert_lists(context: Services) -> tuple[list[JSON], list[JSON]]:
     return active, recent
 
 
+_SEVERITY_RANK = {"critical": 0, "warning": 1}
+
+
+def alert_page(
+    context: Services,
+    *,
+    site: str | None = None,
+    rule: str | None = None,
+    severity: str | None = None,
+    status: str | None = "active",
+) -> dict[str, Any]:
+    """The operator's alert list: filtered, repeats of one alert grouped, critical first, then newest.
+
+    Alerts of one key (site, parameter, rule) are one row: the newest (the active one, if any)
+    with `repeats` (how many alerts of that key the filter kept) and `firings` (their counts
+    summed). `counts` are the open (unacknowledged) alerts per severity, whatever the filter.
+    """
+    if context.alerts is None:
+        return {"rows": [], "counts": {"critical": 0, "warning": 0}, "rules": [], "sites": []}
+    everything = context.alerts.list()
+    counts = {"critical": 0, "warning": 0}
+    for alert in everything:
+        if alert.get("status") == "open":
+            counts[str(alert.get("severity"))] = counts.get(str(alert.get("severity")), 0) + 1
+
+    def kept(alert: JSON) -> bool:
+        state = alert.get("status")
+        return (
+            (site is None or alert.get("site") == site)
+            and (rule is None or alert.get("rule") == rule)
+            and (severity is None or alert.get("severity") == severity)
+            and (status is None or (state != "resolved" if status == "active" else state == status))
+        )
+
+    groups: dict[tuple[str, str, str], list[JSON]] = {}
+    for alert in filter(kept, everything):
+        groups.setdefault((str(alert["site"]), str(alert["parameter"]), str(alert["rule"])), []).append(alert)
+    rows = []
+    for alerts in groups.values():
+        alerts.sort(key=lambda a: (a.get("status") != "resolved", str(a.get("last_seen") or "")), reverse=True)
+        head = dict(alerts[0])
+        head["repeats"] = len(alerts)
+        head["firings"] = sum(int(a.get("count") or 0) for a in alerts)
+        rows.append(head)
+    rows.sort(key=lambda a: str(a.get("last_seen") or ""), reverse=True)
+    rows.sort(key=lambda a: _SEVERITY_RANK.get(str(a.get("severity")), 2))
+    return {
+        "rows": rows,
+        "counts": counts,
+        "rules": sorted({str(a["rule"]) for a in everything}),
+        "sites": sorted({str(a["site"]) for a in everything}),
+    }
+
+
 def local_time(text: str | None, timezone: str) -> str:
     """An ISO 8601 UTC time as local 'YYYY-MM-DD HH:MM' (empty for none)."""
     if not text:

@@ -422,3 +422,45 @@ async def test_each_edition_is_stored_and_a_bad_field_is_quarantined(
     entries = Quarantine(state).list()
     assert [(e.reason, e.message) for e in entries] == [("bad_field", "w01018-Rtd='12..5' is not a number")]
     assert_accounted(server, Quarantine(state))
+
+
+def hour_upload(hour: dt.datetime, cod: float) -> bytes:
+    """CN 2061 of TEST_MN asking for the 9014 (Flag 5: HJ 212-2017, bit A set)."""
+    stamp = hour.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y%m%d%H%M%S")
+    packet = Packet(
+        qn=stamp + "000", st="32", cn="2061", pw="123456", mn=TEST_MN, flag=5,
+        cp=((("DataTime", stamp),), (("w01018-Avg", f"{cod}"), ("w01018-Flag", "N"))),
+    )  # fmt: skip
+    return encode(packet)
+
+
+@in_loop
+async def test_a_logger_that_half_closes_after_sending_gets_every_acknowledgement(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    """Send three uploads, shut the writing half (EOF), keep reading: three 9014s, then the server hangs up."""
+    async with running(site_config, store, state, hj212_flush_linger_s=0.2) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"".join(hour_upload(NOW - dt.timedelta(hours=h), 20.0 + h) for h in (1, 2, 3)))
+        await writer.drain()
+        writer.write_eof()  # before the batch is written (the linger is 0.2 s)
+        replies = await asyncio.wait_for(reader.read(), 10)  # until the server closes
+        writer.close()
+    assert [decode(line + b"\r\n").cn for line in replies.split(b"\r\n") if line] == ["9014"] * 3
+    assert len(store.read(sites=[f"plant-{TEST_MN}"])) == 3
+
+
+@in_loop
+async def test_hj212_send_counts_the_replies_it_got(
+    tmp_path: Path, site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    capture = tmp_path / "three.h212"
+    capture.write_bytes(b"".join(hour_upload(NOW - dt.timedelta(hours=h), 20.0) for h in (1, 2)) + b"##0000junk\r\n")
+    async with running(site_config, store, state) as server:
+        args = ["hj212", "send", f"127.0.0.1:{server.port}", str(capture), "--wait", "5"]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+    assert result.exit_code == 0, result.output
+    summary = yaml.safe_load(result.stdout)
+    # two good uploads (each acknowledged) and one bad frame (quarantined, no reply)
+    assert (summary["sent_packets"], summary["replies"], summary["acknowledged"]) == (3, 2, 2)
+    assert summary["replies_by_cn"] == {"9014": 2}

@@ -43,6 +43,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], str]] = [
     ("GET", "/api/v1/alerts/1", {}, "read"),
     ("POST", "/api/v1/alerts/1/acknowledge", {"json": {"note": "查看中"}}, "operate"),
     ("POST", "/api/v1/alerts/1/resolve", {"json": {"note": "已处理"}}, "operate"),
+    ("POST", "/api/v1/alerts/acknowledge", {"json": {"ids": [1], "note": "查看中"}}, "operate"),
     ("GET", "/api/v1/quarantine", {}, "read"),
     ("GET", "/api/v1/keys", {}, "admin"),
     ("POST", "/api/v1/keys", {"json": {"role": "viewer", "name": "评分系统"}}, "admin"),
