@@ -19,6 +19,7 @@ from models.errors import ConfigError, UnknownSiteError
 from models.period.cube import period_cube
 from models.period.periods import PeriodError, parse_period
 from models.rates.indicators import Indicator
+from service.assessment_entries import enter_entries_file
 from service.commands.classify import fail
 from service.compliance_views import (
     compliance_for,
@@ -47,6 +48,7 @@ def register(app: typer.Typer) -> None:
     app.command("compliance")(compliance)
     app.command("indicators")(indicators)
     app.command("enter-indicator")(enter_indicator)
+    app.command("enter-indicators")(enter_indicators)
     app.command("export")(export)
 
 
@@ -183,6 +185,24 @@ def enter_indicator(
     finally:
         state_db.close()
     typer.echo(json.dumps({"indicator": indicator, "period": label, **vars(entered)}, ensure_ascii=False))
+
+
+def enter_indicators(
+    file: Annotated[Path, typer.Argument(help="YAML file: period, entered_by, values, statuses", exists=True)],
+    config_dir: ConfigOption = None,
+    state: StateOption = None,
+) -> None:
+    """Enter a file of hand-entered values and statuses at once (all or none; see config/examples/model-city)."""
+    settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    state_db = StateDB(state or settings.state_path)
+    try:
+        system = load_indicator_system(Configuration.load(settings.config_dir).folder)
+        count = enter_entries_file(file, system, state_db, now=dt.datetime.now(dt.UTC))
+    except ConfigError as error:
+        raise fail(str(error)) from None
+    finally:
+        state_db.close()
+    typer.echo(f"entered {count} values and statuses from {file}")
 
 
 def export(

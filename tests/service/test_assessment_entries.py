@@ -4,10 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from models.configuration import BUILTIN_CONFIG
 from models.errors import ConfigError
 from service.assessment_entries import enter_entries_file
+from service.cli import app
 from service.compliance_views import load_indicator_system
 from store.indicator_entries import IndicatorEntries
 from store.state import StateDB
@@ -52,3 +54,13 @@ def test_a_bad_entry_names_the_file_and_entry_and_stores_nothing(tmp_path: Path,
         enter_entries_file(path, load_indicator_system(EXAMPLE), state, now=NOW)
     assert str(error.value).startswith(f"{path}: ")
     assert IndicatorEntries(state).for_period("2025") == {}  # the good line before it is not stored either
+
+
+def test_wqmon_enter_indicators_enters_a_file(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "indicators.yaml").write_bytes((EXAMPLE / "indicators.yaml").read_bytes())
+    args = ["enter-indicators", str(EXAMPLE / "entries.yaml"), "--config-dir", str(tmp_path / "config")]
+    result = CliRunner().invoke(app, [*args, "--state", str(tmp_path / "state.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert "entered 17 values and statuses" in result.stdout
+    assert len(IndicatorEntries(StateDB(tmp_path / "state.sqlite")).statuses_for("2025")) == 4
