@@ -55,12 +55,14 @@ def test_the_water_indicators_come_from_data_and_the_others_by_hand(card: dict[s
     # drinking-water sources: volume-weighted rate well below the basic band of 96 %
     assert rows["drinking-water-sources"]["rate_id"] == "drinking_water_sources"
     assert rows["drinking-water-sources"]["value"] < 96 and rows["drinking-water-sources"]["status"] == "不达标"
-    # the stage-6 water indicator: functional zones by monitoring frequency below 90 % -> 不达标,
-    # whatever the outgoing sections show; both parts' rates beneath it
+    # the stage-6 water indicator: the outgoing section misses its target in some months, and the
+    # outgoing part has no 基本达标 band ("达到要求" is met or not) -> the part and so the indicator
+    # are 不达标, whatever the functional zones show; both parts' rates beneath it
     water = rows["water-environment"]
     zones, outgoing = water["parts"]
     assert (zones["rate_id"], outgoing["rate_id"]) == ("functional_zone_frequency", "outgoing_sections")
-    assert zones["value"] < 90 and zones["status"] == "不达标" and water["status"] == "不达标"
+    assert outgoing["value"] < 100 and outgoing["basic"] is None and outgoing["status"] == "不达标"
+    assert zones["value"] < 100 and zones["status"] != "达标" and water["status"] == "不达标"
     # sewage treatment entered by hand, plant outflow beneath it as evidence only
     assert rows["sewage-treatment"]["source"] == "manual" and rows["sewage-treatment"]["status"] == "达标"
     assert rows["sewage-treatment"]["evidence"][0]["rate_id"] == "plant_outflow"
