@@ -2,7 +2,7 @@
 
 import typer
 
-from service.commands import alerts, classify, compliance, demo, hj212, ingest, keys, pull, report, serve
+from service.commands import alerts, classify, compliance, demo, hj212, ingest, keys, pull, rank, report, serve
 
 app = typer.Typer(
     name="wqmon",
@@ -19,6 +19,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(keys.app, name="keys")
 app.command("report")(report.report)
+app.command("rank")(rank.rank)
 
 
 @app.callback()

@@ -20,7 +20,14 @@ from models.period.periods import parse_period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from models.period.trend import MIN_PERIODS, seasonal_kendall, spearman_trend
 from models.rates.compliance import compliance_rates, not_judged_sites
-from models.rates.indicators import Indicator, ManualValue, indicators_from_mapping, scorecard
+from models.rates.indicators import (
+    Indicator,
+    IndicatorSystem,
+    ManualStatus,
+    ManualValue,
+    scorecard,
+    system_from_mapping,
+)
 from models.standards.classification import limit_of
 from models.standards.limits import LimitTable
 from service.period_data import PeriodEvaluation, decimals_of, evaluate_data, load_period
@@ -99,7 +106,13 @@ def scorecard_for(
     """The indicator scorecard of the period: value, status and points of each indicator, totals."""
     label = parse_period(period, timezone=timezone).label
     result = run_period(config, store, label, timezone=timezone, min_valid_hours=min_valid_hours)
-    return scorecard(load_indicators(config.folder), _rates(config, result), manual_values(state, label), period=label)
+    return scorecard(
+        load_indicator_system(config.folder),
+        _rates(config, result),
+        manual_values(state, label),
+        period=label,
+        statuses=manual_statuses(state, label),
+    )
 
 
 def manual_values(state: StateDB, period: str) -> dict[str, ManualValue]:
@@ -107,13 +120,23 @@ def manual_values(state: StateDB, period: str) -> dict[str, ManualValue]:
     return dict(IndicatorEntries(state).for_period(period))
 
 
-def load_indicators(folder: Path) -> list[Indicator]:
-    """The indicators of `folder`/indicators.yaml, else the default set shipped with wqmon."""
+def manual_statuses(state: StateDB, period: str) -> dict[str, ManualStatus]:
+    """Hand-entered statuses of `period` (qualitative indicators, basic conditions); the newest counts."""
+    return dict(IndicatorEntries(state).statuses_for(period))
+
+
+def load_indicator_system(folder: Path) -> IndicatorSystem:
+    """The indicator system of `folder`/indicators.yaml, else the one shipped with wqmon."""
     path = folder / "indicators.yaml"
     if not path.exists():
         path = BUILTIN_CONFIG / "indicators.yaml"
     data = read_config_file(path, allow_empty=True)
-    return indicators_from_mapping(data, origin=str(path))
+    return system_from_mapping(data, origin=str(path))
+
+
+def load_indicators(folder: Path) -> list[Indicator]:
+    """The indicators of `folder`/indicators.yaml, else the default set shipped with wqmon."""
+    return load_indicator_system(folder).indicators
 
 
 def load_seasons(folder: Path) -> Seasons:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.configuration import BUILTIN_CONFIG
@@ -70,3 +70,9 @@ class Settings(BaseSettings):
     alert_check_interval_s: float = Field(
         default=60.0, gt=0, description="how often data gaps and escalation are checked"
     )
+
+    # Federation: a city-level wqmon ranking its counties (service/federation, counties.yaml)
+    county_keys: dict[str, SecretStr] = Field(
+        default_factory=dict, description="scoring-role API key of each county's wqmon, by county id (a JSON object)"
+    )
+    federation_timeout_s: float = Field(default=10.0, gt=0, description="how long to wait for a county's answer")

@@ -1,12 +1,16 @@
-"""Hand-entered indicator values (green coverage, public satisfaction …) kept in the StateDB.
+"""Hand-entered indicator values (green coverage, public satisfaction …) and statuses (qualitative
+indicators such as 环境监测能力建设达标, and basic conditions) kept in the StateDB.
 
 Entries are never overwritten: a correction is a new entry, and the newest entry of an
-indicator and period is its value. Each entry records its evidence, who entered it and when.
+indicator and period is its value. Each entry records its evidence, who entered it and when;
+a status also records the date of its evidence.
 """
 
 import datetime as dt
+from typing import get_args
 
-from models.rates.indicators import ManualValue
+from models.rates.indicators import ManualStatus, ManualValue
+from models.rates.scoring import EnteredStatus
 from store.state import StateDB
 
 SCHEMA = """
@@ -20,6 +24,17 @@ CREATE TABLE IF NOT EXISTS indicator_entries (
     entered_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS indicator_entries_period ON indicator_entries (period, indicator);
+CREATE TABLE IF NOT EXISTS indicator_status_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    indicator TEXT NOT NULL,
+    period TEXT NOT NULL,
+    status TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    dated TEXT NOT NULL,
+    entered_by TEXT NOT NULL,
+    entered_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS indicator_status_entries_period ON indicator_status_entries (period, indicator);
 """
 
 
@@ -75,3 +90,46 @@ class IndicatorEntries:
             (indicator, period),
         )
         return [ManualValue(r["value"], r["evidence"], r["entered_by"], r["entered_at"]) for r in rows]
+
+    def enter_status(
+        self,
+        indicator: str,
+        period: str,
+        status: str,
+        *,
+        evidence: str,
+        dated: dt.date,
+        entered_by: str,
+        entered_at: dt.datetime,
+    ) -> ManualStatus:
+        """Record a status (达标 / 基本达标 / 不达标) with its evidence and the date of that evidence."""
+        allowed = get_args(EnteredStatus)
+        if status not in allowed:
+            raise ValueError(f"indicator {indicator!r}: status {status!r} is not one of {', '.join(allowed)}")
+        if not evidence.strip():
+            raise ValueError(f"indicator {indicator!r}: a hand-entered status needs its evidence (document, source)")
+        if not entered_by.strip():
+            raise ValueError(f"indicator {indicator!r}: say who enters the status")
+        if entered_at.tzinfo is None:
+            raise ValueError("entered_at must carry a time zone")
+        stamp = entered_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+        self.state.execute(
+            "INSERT INTO indicator_status_entries (indicator, period, status, evidence, dated, entered_by, entered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (indicator, period, status, evidence, dated.isoformat(), entered_by, stamp),
+        )
+        return ManualStatus(status, evidence, dated.isoformat(), entered_by, stamp)  # type: ignore[arg-type]
+
+    def statuses_for(self, period: str) -> dict[str, ManualStatus]:
+        """The newest status of each indicator or condition for `period`."""
+        rows = self.state.execute(
+            "SELECT indicator, status, evidence, dated, entered_by, entered_at FROM indicator_status_entries"
+            " WHERE period = ? ORDER BY id",
+            (period,),
+        )
+        return {
+            row["indicator"]: ManualStatus(
+                row["status"], row["evidence"], row["dated"], row["entered_by"], row["entered_at"]
+            )
+            for row in rows
+        }

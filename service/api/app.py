@@ -12,6 +12,7 @@ from service.api.routes import alerts as alert_routes
 from service.api.routes import catalogue, health, keys, readings
 from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
+from service.api.routes import ranking as ranking_routes
 from service.compliance_cache import CachedCompliance, Generation
 from service.metrics import Metrics
 from service.pages import routes as page_routes
@@ -82,7 +83,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.include_router(page_routes.router)  # the pages for people (service/pages), outside the API's schema
     app.include_router(health.router)
-    for module in (catalogue, readings, compliance_routes, alert_routes, quarantine_routes, keys):
+    for module in (catalogue, readings, compliance_routes, alert_routes, quarantine_routes, keys, ranking_routes):
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     _describe_problems_as_problem_json(app)
     return app

@@ -18,8 +18,16 @@ from models.configuration import Configuration
 from models.errors import ConfigError, UnknownSiteError
 from models.period.cube import period_cube
 from models.period.periods import PeriodError, parse_period
+from models.rates.indicators import Indicator
+from service.assessment_entries import enter_entries_file
 from service.commands.classify import fail
-from service.compliance_views import compliance_for, evaluate_period, load_indicators, run_period, scorecard_for
+from service.compliance_views import (
+    compliance_for,
+    evaluate_period,
+    load_indicator_system,
+    run_period,
+    scorecard_for,
+)
 from service.ratings_view import ratings_for
 from service.settings import Settings
 from store import Store, StoreError, open_store
@@ -45,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.command("ratings")(ratings)
     app.command("indicators")(indicators)
     app.command("enter-indicator")(enter_indicator)
+    app.command("enter-indicators")(enter_indicators)
     app.command("export")(export)
 
 
@@ -149,35 +158,78 @@ def indicators(
 
 
 def enter_indicator(
-    indicator: Annotated[str, typer.Argument(help="indicator id from indicators.yaml (source: manual)")],
-    value: Annotated[float, typer.Argument(help="the value, in the indicator's unit")],
+    indicator: Annotated[str, typer.Argument(help="indicator or basic-condition id from indicators.yaml")],
+    value: Annotated[
+        str,
+        typer.Argument(help="the value in the indicator's unit; a status or basic condition: 达标, 基本达标, 不达标"),
+    ],
     period: PeriodOption,
     evidence: Annotated[str, typer.Option(help="document or source the value comes from")],
     by: Annotated[str, typer.Option("--by", help="who enters the value")],
+    dated: Annotated[
+        str | None, typer.Option("--dated", help="date of the evidence, YYYY-MM-DD (statuses need it)")
+    ] = None,
     config_dir: ConfigOption = None,
     state: StateOption = None,
 ) -> None:
-    """Record a hand-entered indicator value with its evidence, who and when."""
+    """Record a hand-entered indicator value, or a status with the date of its evidence, with who and when."""
     settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     try:
         label = parse_period(period, timezone=settings.timezone).label
-        known = {i.id: i for i in load_indicators(Configuration.load(settings.config_dir).folder)}
+        system = load_indicator_system(Configuration.load(settings.config_dir).folder)
     except (PeriodError, ConfigError) as error:
         raise fail(str(error)) from None
-    if indicator not in known:
-        raise fail(f"unknown indicator {indicator!r}; indicators: {', '.join(known)}")
-    if not known[indicator].is_manual:
-        raise fail(f"indicator {indicator!r} is computed from '{known[indicator].source}', not entered by hand")
+    known = system.entered(indicator)
+    if known is None:
+        ids = ", ".join([*(i.id for i in system.indicators), *(c.id for c in system.basic_conditions)])
+        raise fail(f"unknown indicator {indicator!r}; indicators and basic conditions: {ids}")
+    if isinstance(known, Indicator) and not known.is_manual:
+        raise fail(f"indicator {indicator!r} is computed from '{known.source}', not entered by hand")
+    now = dt.datetime.now(dt.UTC)
     state_db = StateDB(state or settings.state_path)
     try:
-        entry = IndicatorEntries(state_db).enter(
-            indicator, label, value, evidence=evidence, entered_by=by, entered_at=dt.datetime.now(dt.UTC)
-        )
+        entries = IndicatorEntries(state_db)
+        if isinstance(known, Indicator) and not known.is_qualitative:
+            try:
+                number = float(value)
+            except ValueError:
+                raise fail(f"indicator {indicator!r}: value {value!r} is not a number (unit {known.unit})") from None
+            entered: Any = entries.enter(indicator, label, number, evidence=evidence, entered_by=by, entered_at=now)
+        else:
+            if dated is None:
+                raise fail(
+                    f"{indicator!r} is entered as a status: give the date of its evidence with --dated YYYY-MM-DD"
+                )
+            try:
+                day = dt.date.fromisoformat(dated)
+            except ValueError:
+                raise fail(f"--dated {dated!r} is not a date YYYY-MM-DD") from None
+            entered = entries.enter_status(
+                indicator, label, value, evidence=evidence, dated=day, entered_by=by, entered_at=now
+            )
     except ValueError as error:
         raise fail(str(error)) from None
     finally:
         state_db.close()
-    typer.echo(json.dumps({"indicator": indicator, "period": label, **vars(entry)}, ensure_ascii=False))
+    typer.echo(json.dumps({"indicator": indicator, "period": label, **vars(entered)}, ensure_ascii=False))
+
+
+def enter_indicators(
+    file: Annotated[Path, typer.Argument(help="YAML file: period, entered_by, values, statuses", exists=True)],
+    config_dir: ConfigOption = None,
+    state: StateOption = None,
+) -> None:
+    """Enter a file of hand-entered values and statuses at once (all or none; see config/examples/model-city)."""
+    settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    state_db = StateDB(state or settings.state_path)
+    try:
+        system = load_indicator_system(Configuration.load(settings.config_dir).folder)
+        count = enter_entries_file(file, system, state_db, now=dt.datetime.now(dt.UTC))
+    except ConfigError as error:
+        raise fail(str(error)) from None
+    finally:
+        state_db.close()
+    typer.echo(f"entered {count} values and statuses from {file}")
 
 
 def export(
@@ -229,11 +281,28 @@ def _rate_lines(body: dict[str, Any]) -> list[str]:
 
 
 def _scorecard_lines(body: dict[str, Any]) -> list[str]:
-    lines = [body["period"]]
+    lines = [body["period"] + (f" {body['system']}" if body.get("system") else "")]
+    lines.append(f"  ({body['scheme']['description']})")
     for row in body["indicators"]:
         value = "—" if row["value"] is None else f"{row['value']}{row['unit']}"
-        lines.append(f"  {row['name']}: {value} {row['status']} {row['points']}/{row['max_points']} 分")
-    lines.append(body["summary"])
+        lines.append(f"  {row['name']}: {value} {row['status']} {_points(row)}")
+        for part in row.get("parts", []):
+            rate = "—" if part["value"] is None else f"{part['value']}%"
+            lines.append(f"      {part['name']}: {rate} ({part['numerator']}/{part['denominator']}) {part['status']}")
+        for rate in row.get("evidence", []):
+            shown = "—" if rate["value"] is None else f"{rate['value']}%"
+            lines.append(f"      依据 {rate['name']}: {shown} ({rate['numerator']}/{rate['denominator']})")
+        if row.get("entered") and "status" in row["entered"]:
+            lines.append(f"      {row['entered']['dated']}: {row['entered']['evidence']}")
+    for condition in body.get("basic_conditions", []):
+        met = {True: "满足", False: "未满足", None: "待录入"}[condition["met"]]
+        lines.append(f"  基本条件 {condition['name']}: {met}")
+    lines.append(body["summary"] + (f"; {body['title']['verdict']}" if body.get("basic_conditions") else ""))
+    if body.get("fixes"):
+        lines.append("整改清单 (按分值排序):")
+        for fix in body["fixes"]:
+            lines.append(f"  {fix['name']} ({fix['status']}, {fix['points_at_stake']:g} 分)")
+            lines.extend(f"    {line}" for line in fix["advice"])
     return lines
 
 
@@ -251,3 +320,9 @@ def _rating_lines(body: dict[str, Any]) -> list[str]:
             + (" 无劣Ⅴ类: 是" if worse["answer"] == "yes" else f" 无劣Ⅴ类: 否 ({breaking})")
         )
     return lines
+
+
+def _points(row: dict[str, Any]) -> str:
+    if row.get("scheme") == "deduction":
+        return f"扣 {-row['points']:g} 分"
+    return f"{row['points']}/{row['max_points']} 分"

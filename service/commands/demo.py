@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from service.commands.failure import fail
@@ -38,9 +39,19 @@ def demo(
     logger_seconds: Annotated[
         float, typer.Option(help="seconds between the simulated loggers' real-time packets", min=0.1)
     ] = 30.0,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="the local time the generated year ends at, e.g. 2026-01-01 for calendar 2025 (default: now)"
+        ),
+    ] = None,
 ) -> None:
     """Create a demo county with the year up to now in FOLDER (if it is not there yet) and serve it."""
     where = DemoFolder(folder)
+    try:
+        end = None if until is None else pd.Timestamp(until, tz="Asia/Shanghai").to_pydatetime()
+    except ValueError:
+        raise fail(f"--until {until!r} is not a date or time such as 2026-01-01 or 2026-01-01T08:00") from None
     try:
         store = open_reading_store(where.store_url)
     except StoreError as error:
@@ -49,7 +60,7 @@ def demo(
     state = StateDB(where.state_path)
     if not existing:
         started = time.perf_counter()
-        made = create_demo(where, store=store, state=state)
+        made = create_demo(where, store=store, state=state, now=end)
         typer.echo(f"wqmon: demo county in {folder}: {made} ({time.perf_counter() - started:.1f} s)")
     keys = KeyStore(state)
     for old in keys.list(include_revoked=False):

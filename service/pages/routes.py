@@ -10,11 +10,13 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from models.errors import UnknownSiteError
-from models.period.periods import PeriodError
+from models.errors import ConfigError, UnknownSiteError
+from models.period.periods import PeriodError, parse_period
 from service.api.access import Context
-from service.api.problems import InvalidInput
+from service.api.problems import InvalidInput, NotAvailable
+from service.api.routes.ranking import counties_of
 from service.api.routes.readings import _store as store_upload
+from service.federation.pull import rank_counties
 from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
@@ -153,6 +155,21 @@ def site(request: Request, context: Context, site_id: str, year: str | None = No
     except PeriodError as error:
         return _render(request, "error.html", key, status_code=400, message=str(error))
     return _render(request, "site.html", key, **page)
+
+
+@router.get("/ranking", response_model=None)
+async def ranking(request: Request, context: Context, period: str | None = None) -> Response:
+    """The city's ranking of its counties for a period (a city-level wqmon with counties.yaml)."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    try:
+        label = parse_period(period or views.latest_month(context)[:4], timezone=context.settings.timezone).label
+        counties = counties_of(context)
+    except (PeriodError, ConfigError, NotAvailable) as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    body = await rank_counties(counties, label, context.state, timeout_s=context.settings.federation_timeout_s)
+    return _render(request, "ranking.html", key, body=body)
 
 
 @router.get("/alerts", response_model=None)

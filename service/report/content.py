@@ -37,6 +37,7 @@ class MonthlyReport:
     plants: list[JSON]  # one row per treatment plant (the API's plant entries)
     findings: list[str] = field(default_factory=list)  # the summary's sentences
     ratings: JSON | None = None  # rivers, basins and the county (the ratings view's JSON)
+    fixes: list[JSON] = field(default_factory=list)  # the scorecard's what-to-fix list, largest stake first
 
     @property
     def title(self) -> str:
@@ -100,6 +101,7 @@ def report_from_views(
         sources=sources,
         plants=evaluations["plants"],
         ratings=ratings,
+        fixes=scorecard.get("fixes", []),
     )
     return MonthlyReport(**{**report.__dict__, "findings": _findings(report)})
 
@@ -165,4 +167,9 @@ def _findings(report: MonthlyReport) -> list[str]:
                 f"污水处理厂出水日均值达标率 {rate['rate']:.2f}%（{rate['numerator']}/{rate['denominator']} 天）。"
             )
     lines.append(f"指标考核：{report.scorecard_summary}。")
+    staked = [f for f in report.fixes if f["points_at_stake"] > 0][:3]
+    if staked:
+        lines.append(
+            "整改重点（按分值）：" + "；".join(f"{f['name']}（{f['points_at_stake']:g} 分）" for f in staked) + "。"
+        )
     return lines

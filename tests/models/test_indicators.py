@@ -60,14 +60,15 @@ def test_scorecard_totals() -> None:
 
 
 def test_shipped_indicators_load_and_are_marked_unconfirmed() -> None:
+    """The shipped system scores functional-zone compliance once (one form, inside the stage-6 water
+    indicator) and plant outflow only as evidence of sewage treatment."""
     items = load_indicators(Path("/nonexistent"))
-    assert {i.source for i in items} >= {
-        "functional_zones",
-        "drinking_water_sources",
-        "outgoing_sections",
-        "plant_outflow",
-        "manual",
-    }
+    assert {i.source for i in items} >= {"compound", "drinking_water_sources", "manual", "status"}
+    water = next(i for i in items if i.source == "compound")
+    assert [p.rate_id for p in water.parts] == ["functional_zones", "outgoing_sections"]
+    scored = [i.rate_id for i in items] + [p.rate_id for i in items for p in i.parts]
+    assert "plant_outflow" not in scored and "functional_zone_frequency" not in scored
+    assert next(i for i in items if i.id == "sewage-treatment").evidence_rates == ("plant_outflow",)
     assert not any(i.confirmed for i in items)
 
 

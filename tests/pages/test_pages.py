@@ -99,6 +99,20 @@ def test_overview_shows_the_ratings_with_class_colours(demo_server: DemoServer) 
                 assert f'style="background: {share["colour"]["hex"]}" data-class="{share["class"]}"' in page
 
 
+def test_overview_shows_each_part_of_a_compound_indicator_and_what_to_fix_in_points(demo_server: DemoServer) -> None:
+    page = client(demo_server, "viewer").get("/overview", params={"month": "2025-10"}).text
+    bearer = {"Authorization": f"Bearer {demo_server.keys['viewer']}"}
+    card = client(demo_server).get("/api/v1/scorecard", params={"period": "2025"}, headers=bearer).json()
+    water = {r["id"]: r for r in card["indicators"]}["water-environment"]
+    for part in water["parts"]:
+        assert f'data-part="{part["id"]}"' in page
+    year = page.split('<details class="fixes" data-period="2025">')[1].split("</details>")[0]
+    listed = [chunk.split('"')[0] for chunk in year.split('data-fix="')[1:]]
+    assert listed == [f["id"] for f in card["fixes"]]  # the order of the API: largest stake first
+    stakes = [f["points_at_stake"] for f in card["fixes"]]
+    assert stakes == sorted(stakes, reverse=True) and stakes[0] > 0
+
+
 def test_english_on_request_and_remembered(demo_server: DemoServer) -> None:
     session = client(demo_server, "viewer")
     answer = session.get("/sites", params={"lang": "en"})

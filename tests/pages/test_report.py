@@ -159,3 +159,11 @@ def test_pdf_printed_by_headless_chromium(demo_server: DemoServer, tmp_path: Pat
     result = run_report(demo_server, tmp_path / "report", "--pdf")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_report_names_the_largest_points_at_stake(demo_server: DemoServer, report_base: Path) -> None:
+    card = api(demo_server, "scorecard", period=MONTH)
+    staked = [f for f in card["fixes"] if f["points_at_stake"] > 0][:3]
+    html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
+    named = "；".join(f"{f['name']}（{f['points_at_stake']:g} 分）" for f in staked)
+    assert staked and f"整改重点（按分值）：{named}。" in html

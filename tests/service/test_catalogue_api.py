@@ -68,3 +68,21 @@ def test_an_indicator_value_without_evidence_is_refused(live: LiveApi) -> None:
     with live.client("operator") as client:
         response = client.post("/api/v1/indicator-values", json={"indicator": "x", "period": "2025", "value": 1})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.evidence"
+
+
+def test_a_qualitative_indicator_is_entered_as_a_status_with_evidence_and_date(live: LiveApi) -> None:
+    entry = {"indicator": "monitoring-capacity", "period": "2025", "status": "不达标", "dated": "2025-11-30",
+             "evidence": "监测站标准化建设验收意见"}  # fmt: skip
+    with live.client("operator") as client:
+        entered = client.post("/api/v1/indicator-values", json=entry).json()
+        undated = client.post("/api/v1/indicator-values", json={**entry, "dated": None})
+        both = client.post("/api/v1/indicator-values", json={**entry, "value": 1.0})
+    with live.client("scoring") as client:
+        listed = client.get("/api/v1/indicator-values", params={"period": "2025"}).json()
+        card = client.get("/api/v1/scorecard", params={"period": "2025"}).json()
+    assert (entered["status"], entered["dated"], entered["entered_by"]) == ("不达标", "2025-11-30", "test operator")
+    assert undated.status_code == 422 and "dated" in undated.json()["detail"]
+    assert both.status_code == 422 and "not both" in both.json()["detail"]
+    assert listed["statuses"]["monitoring-capacity"]["status"] == "不达标"
+    row = {i["id"]: i for i in card["indicators"]}["monitoring-capacity"]
+    assert (row["status"], row["value"], row["entered"]["evidence"]) == ("不达标", None, "监测站标准化建设验收意见")

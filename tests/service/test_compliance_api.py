@@ -13,9 +13,12 @@ def test_evaluations_compliance_and_indicators_of_the_demo_year(live: LiveApi) -
         indicators = client.get("/api/v1/indicators", params={"period": "2025"}).json()
     assert month["period"] == "2025-06"
     assert rates != days
-    ids = {i["id"] for i in indicators["indicators"]}
-    assert {"outgoing-sections", "plant-outflow", "drinking-water-sources"} <= ids
-    plant = {i["id"]: i for i in indicators["indicators"]}["plant-outflow"]
+    rows = {i["id"]: i for i in indicators["indicators"]}
+    assert {"water-environment", "sewage-treatment", "drinking-water-sources"} <= set(rows)
+    assert [p["id"] for p in rows["water-environment"]["parts"]] == ["functional-zones", "outgoing-sections"]
+    # plant outflow is the evidence of sewage treatment, not an indicator of its own
+    plant = rows["sewage-treatment"]["evidence"][0]
+    assert plant["rate_id"] == "plant_outflow"
     assert plant["denominator"] > 300 and plant["numerator"] < plant["denominator"]  # the demo plant fails some days
 
 

@@ -94,12 +94,28 @@ def test_evaluate_one_site_with_its_trend(store_url: str) -> None:
 
 
 def test_scorecard_with_a_hand_entered_indicator(store_url: str, tmp_path: Path) -> None:
+    """The shipped system (config/indicators.yaml, points scheme: 基本达标 half, 不达标 nothing):
+
+    water-environment (18): functional zones 100 % 达标, outgoing 11/12 = 91.67 % >= 80 基本达标
+                            -> the compound is 基本达标: 18 / 2 = 9
+    drinking-water-sources (10): 97.92 % in [96, 100) 基本达标: 5
+    sewage-treatment (6): not entered, 无数据: 0 (plant outflow 2/3 shown beneath as evidence)
+    green-coverage (4): 36.5 >= 35 达标: 4
+    public-satisfaction (4): not entered: 0
+    monitoring-capacity (4): entered as 不达标: 0
+    total 9 + 5 + 4 = 18
+    """
     state = tmp_path / "state.sqlite"
     entered = wqmon(
         "enter-indicator", "green-coverage", "36.5", "--period", "2026", "--evidence", "园林局2026年报", "--by", "李四",
         store=store_url, state=state,
     )  # fmt: skip
     assert entered.returncode == 0, entered.stderr
+    capacity = wqmon(
+        "enter-indicator", "monitoring-capacity", "不达标", "--period", "2026", "--dated", "2026-11-30",
+        "--evidence", "标准化建设验收意见", "--by", "李四", store=store_url, state=state,
+    )  # fmt: skip
+    assert capacity.returncode == 0, capacity.stderr
     result = wqmon("indicators", "--period", "2026", "--json", store=store_url, state=state)
     assert result.returncode == 0, result.stderr
     card = json.loads(result.stdout)
@@ -107,8 +123,13 @@ def test_scorecard_with_a_hand_entered_indicator(store_url: str, tmp_path: Path)
     assert (rows["green-coverage"]["value"], rows["green-coverage"]["status"]) == (36.5, "达标")
     assert rows["green-coverage"]["entered"]["entered_by"] == "李四"
     assert (rows["drinking-water-sources"]["value"], rows["drinking-water-sources"]["status"]) == (97.92, "基本达标")
-    assert rows["plant-outflow"]["status"] == "不达标"
-    assert card["summary"] == "2 达标, 3 基本达标, 1 不达标, 2 无数据, 25.5 分"
+    assert [p["status"] for p in rows["water-environment"]["parts"]] == ["达标", "基本达标"]
+    assert rows["sewage-treatment"]["evidence"][0]["value"] == 66.67
+    assert rows["monitoring-capacity"]["entered"]["dated"] == "2026-11-30"
+    assert card["summary"] == "1 达标, 2 基本达标, 1 不达标, 2 无数据, 18 分"
+    table = wqmon("indicators", "--period", "2026", store=store_url, state=state).stdout
+    assert "依据 污水处理厂出水日均值达标率: 66.67% (2/3)" in table
+    assert "2026-11-30: 标准化建设验收意见" in table
 
 
 def test_export_writes_a_cf_netcdf_cube(store_url: str, tmp_path: Path) -> None:
@@ -126,8 +147,16 @@ def test_export_writes_a_cf_netcdf_cube(store_url: str, tmp_path: Path) -> None:
     [
         (["compliance", "--period", "2026-13"], "month 13 is not 01-12"),
         (["evaluate", "--period", "2026", "--site", "nowhere"], "unknown site 'nowhere'"),
-        (["enter-indicator", "plant-outflow", "99", "--period", "2026", "--evidence", "x", "--by", "y"],
+        (["enter-indicator", "drinking-water-sources", "99", "--period", "2026", "--evidence", "x", "--by", "y"],
          "not entered by hand"),
+        (["enter-indicator", "plant-outflow", "99", "--period", "2026", "--evidence", "x", "--by", "y"],
+         "unknown indicator 'plant-outflow'"),
+        (["enter-indicator", "monitoring-capacity", "不达标", "--period", "2026", "--evidence", "x", "--by", "y"],
+         "give the date of its evidence with --dated YYYY-MM-DD"),
+        (["enter-indicator", "monitoring-capacity", "良好", "--period", "2026", "--dated", "2026-01-02",
+          "--evidence", "x", "--by", "y"], "status '良好' is not one of 达标, 基本达标, 不达标"),
+        (["enter-indicator", "green-coverage", "高", "--period", "2026", "--evidence", "x", "--by", "y"],
+         "value '高' is not a number"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_with_a_clear_message(store_url: str, args: list[str], message: str, tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from models.rates.scoring import EnteredStatus
 from service.api.access import Catalogue, Context, Operator
 from service.api.problems import NotAvailable, NotFound
 from service.compliance_cache import View
@@ -83,25 +84,48 @@ class IndicatorValueIn(BaseModel):
 
     indicator: str = Field(min_length=1, max_length=100, pattern=r"^\S+$", description="id from indicators.yaml")
     period: str = Field(pattern=PERIOD_PATTERN, description="2025, 2025-Q2 or 2025-06")
-    value: float = Field(allow_inf_nan=False)
+    value: float | None = Field(default=None, allow_inf_nan=False, description="a number; or give status")
+    status: EnteredStatus | None = Field(default=None, description="a qualitative indicator or basic condition")
+    dated: dt.date | None = Field(default=None, description="the date of the evidence (statuses need it)")
     evidence: str = Field(min_length=1, max_length=2000, description="the document or source of the value")
+
+    @model_validator(mode="after")
+    def _value_or_status(self) -> "IndicatorValueIn":
+        if (self.value is None) == (self.status is None):
+            raise ValueError("give either value (a number) or status (达标, 基本达标, 不达标), not both")
+        if self.status is not None and self.dated is None:
+            raise ValueError("a status needs dated: the date of its evidence (YYYY-MM-DD)")
+        return self
 
 
 @router.get("/indicator-values", summary="Hand-entered indicator values of a period")
 def list_indicator_values(context: Context, _key: Catalogue, period: Period) -> dict[str, Any]:
-    """The newest hand-entered value of each indicator for the period, with who entered it and when."""
-    entries = IndicatorEntries(context.state).for_period(period)
-    return {"period": period, "values": {k: dataclasses.asdict(v) for k, v in entries.items()}}
+    """The newest hand-entered value (and status) of each indicator for the period, with who entered it and when."""
+    entries = IndicatorEntries(context.state)
+    values, statuses = entries.for_period(period), entries.statuses_for(period)
+    return {
+        "period": period,
+        "values": {k: dataclasses.asdict(v) for k, v in values.items()},
+        "statuses": {k: dataclasses.asdict(v) for k, v in statuses.items()},
+    }
 
 
 @router.post("/indicator-values", summary="Enter an indicator value")
 def put_indicator_value(body: IndicatorValueIn, context: Context, key: Operator) -> dict[str, Any]:
     """Record a value for an indicator and period (a later entry supersedes; all are kept)."""
-    entry = IndicatorEntries(context.state).enter(
-        body.indicator, body.period, body.value, evidence=body.evidence, entered_by=key.name,
-        entered_at=dt.datetime.now(dt.UTC),
-    )  # fmt: skip
-    context.audit.record(actor=key.name, action="indicator-values.enter", **body.model_dump())
+    entries, now = IndicatorEntries(context.state), dt.datetime.now(dt.UTC)
+    entry: Any
+    if body.status is not None and body.dated is not None:
+        entry = entries.enter_status(
+            body.indicator, body.period, body.status, evidence=body.evidence, dated=body.dated,
+            entered_by=key.name, entered_at=now,
+        )  # fmt: skip
+    else:
+        entry = entries.enter(
+            body.indicator, body.period, float(body.value or 0.0), evidence=body.evidence, entered_by=key.name,
+            entered_at=now,
+        )  # fmt: skip
+    context.audit.record(actor=key.name, action="indicator-values.enter", **body.model_dump(mode="json"))
     if context.generation is not None:
         context.generation.bump()  # the scorecard shows hand-entered values
     return {"indicator": body.indicator, "period": body.period, **dataclasses.asdict(entry)}
