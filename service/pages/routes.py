@@ -201,16 +201,9 @@ def alerts(
     )
 
 
-@router.post("/alerts/acknowledge", response_model=None)
-def acknowledge_many(
-    request: Request,
-    context: Context,
-    ids: Annotated[list[int], Form()],
-    csrf: Annotated[str, Form()] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    """Acknowledge the ticked alerts with one note (operator role, this session's form token)."""
-    key = _reader(request, context)
+def _refuse_alert_form(request: Request, context: Context, key: ApiKey | None, csrf: str) -> Response | None:
+    """Why an alert form post is refused (not logged in, bad form token, not an operator, no alert
+    engine), or None when it may go ahead."""
     if key is None:
         return _login_redirect(request)
     if not form_token_ok(request, csrf):
@@ -221,6 +214,22 @@ def acknowledge_many(
         return _render(
             request, "error.html", key, status_code=501, message="the alert engine is not part of this build"
         )
+    return None
+
+
+@router.post("/alerts/acknowledge", response_model=None)
+def acknowledge_many(
+    request: Request,
+    context: Context,
+    ids: Annotated[list[int], Form()],
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Acknowledge the ticked alerts with one note (operator role, this session's form token)."""
+    key = _reader(request, context)
+    refused = _refuse_alert_form(request, context, key, csrf)
+    if refused is not None or key is None or context.alerts is None:  # (the last two: for the type checker)
+        return refused or _login_redirect(request)
     for alert_id in ids:
         try:
             context.alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
@@ -240,16 +249,9 @@ def acknowledge(
 ) -> Response:
     """Acknowledge an alert (operator role, this session's form token)."""
     key = _reader(request, context)
-    if key is None:
-        return _login_redirect(request)
-    if not form_token_ok(request, csrf):
-        return _render(request, "error.html", key, status_code=403, message=label("bad_form", language(request)))
-    if not may(key, "operate"):
-        return _render(request, "error.html", key, status_code=403, message=label("operator_only", language(request)))
-    if context.alerts is None:
-        return _render(
-            request, "error.html", key, status_code=501, message="the alert engine is not part of this build"
-        )
+    refused = _refuse_alert_form(request, context, key, csrf)
+    if refused is not None or key is None or context.alerts is None:  # (the last two: for the type checker)
+        return refused or _login_redirect(request)
     try:
         context.alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
     except (KeyError, ValueError) as error:
