@@ -20,6 +20,7 @@ from service.federation.pull import rank_counties
 from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
+from service.ports import AlertsPort
 from service.report.content import report_from_views
 from service.report.html import render_html
 from service.report.xlsx import xlsx_bytes
@@ -201,9 +202,10 @@ def alerts(
     )
 
 
-def _refuse_alert_form(request: Request, context: Context, key: ApiKey | None, csrf: str) -> Response | None:
-    """Why an alert form post is refused (not logged in, bad form token, not an operator, no alert
-    engine), or None when it may go ahead."""
+def _alert_operator(request: Request, context: Context, csrf: str) -> tuple[ApiKey, AlertsPort] | Response:
+    """The operator posting an alert form and the alert engine, or the page refusing the post (not
+    logged in, bad form token, not an operator, no alert engine)."""
+    key = _reader(request, context)
     if key is None:
         return _login_redirect(request)
     if not form_token_ok(request, csrf):
@@ -214,7 +216,7 @@ def _refuse_alert_form(request: Request, context: Context, key: ApiKey | None, c
         return _render(
             request, "error.html", key, status_code=501, message="the alert engine is not part of this build"
         )
-    return None
+    return key, context.alerts
 
 
 @router.post("/alerts/acknowledge", response_model=None)
@@ -226,13 +228,13 @@ def acknowledge_many(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Acknowledge the ticked alerts with one note (operator role, this session's form token)."""
-    key = _reader(request, context)
-    refused = _refuse_alert_form(request, context, key, csrf)
-    if refused is not None or key is None or context.alerts is None:  # (the last two: for the type checker)
-        return refused or _login_redirect(request)
+    allowed = _alert_operator(request, context, csrf)
+    if isinstance(allowed, Response):
+        return allowed
+    key, alerts = allowed
     for alert_id in ids:
         try:
-            context.alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
+            alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
         except (KeyError, ValueError):
             continue  # acknowledged or resolved meanwhile: nothing left to do for it
         context.audit.record(actor=key.name, action="alerts.acknowledge", alert=alert_id, note=note)
@@ -248,12 +250,12 @@ def acknowledge(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Acknowledge an alert (operator role, this session's form token)."""
-    key = _reader(request, context)
-    refused = _refuse_alert_form(request, context, key, csrf)
-    if refused is not None or key is None or context.alerts is None:  # (the last two: for the type checker)
-        return refused or _login_redirect(request)
+    allowed = _alert_operator(request, context, csrf)
+    if isinstance(allowed, Response):
+        return allowed
+    key, alerts = allowed
     try:
-        context.alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
+        alerts.acknowledge(alert_id, by=key.name, note=note)  # type: ignore[arg-type]
     except (KeyError, ValueError) as error:
         return _render(request, "error.html", key, status_code=409, message=str(error))
     context.audit.record(actor=key.name, action="alerts.acknowledge", alert=alert_id, note=note)
