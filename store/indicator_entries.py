@@ -56,13 +56,7 @@ class IndicatorEntries:
         entered_at: dt.datetime,
     ) -> ManualValue:
         """Record a value; evidence and the person entering it are required."""
-        if not evidence.strip():
-            raise ValueError(f"indicator {indicator!r}: a hand-entered value needs its evidence (document, source)")
-        if not entered_by.strip():
-            raise ValueError(f"indicator {indicator!r}: say who enters the value")
-        if entered_at.tzinfo is None:
-            raise ValueError("entered_at must carry a time zone")
-        stamp = entered_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+        stamp = _entry_stamp(indicator, "value", evidence=evidence, entered_by=entered_by, entered_at=entered_at)
         self.state.execute(
             "INSERT INTO indicator_entries (indicator, period, value, evidence, entered_by, entered_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -106,13 +100,7 @@ class IndicatorEntries:
         allowed = get_args(EnteredStatus)
         if status not in allowed:
             raise ValueError(f"indicator {indicator!r}: status {status!r} is not one of {', '.join(allowed)}")
-        if not evidence.strip():
-            raise ValueError(f"indicator {indicator!r}: a hand-entered status needs its evidence (document, source)")
-        if not entered_by.strip():
-            raise ValueError(f"indicator {indicator!r}: say who enters the status")
-        if entered_at.tzinfo is None:
-            raise ValueError("entered_at must carry a time zone")
-        stamp = entered_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+        stamp = _entry_stamp(indicator, "status", evidence=evidence, entered_by=entered_by, entered_at=entered_at)
         self.state.execute(
             "INSERT INTO indicator_status_entries (indicator, period, status, evidence, dated, entered_by, entered_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -133,3 +121,14 @@ class IndicatorEntries:
             )
             for row in rows
         }
+
+
+def _entry_stamp(indicator: str, what: str, *, evidence: str, entered_by: str, entered_at: dt.datetime) -> str:
+    """Check what every hand entry needs (evidence, who, a zoned time) and give its UTC time stamp."""
+    if not evidence.strip():
+        raise ValueError(f"indicator {indicator!r}: a hand-entered {what} needs its evidence (document, source)")
+    if not entered_by.strip():
+        raise ValueError(f"indicator {indicator!r}: say who enters the {what}")
+    if entered_at.tzinfo is None:
+        raise ValueError("entered_at must carry a time zone")
+    return entered_at.astimezone(dt.UTC).isoformat(timespec="seconds")
