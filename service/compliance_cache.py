@@ -22,7 +22,7 @@ from service.json_bytes import json_bytes
 from service.period_data import STATISTICS_READ
 from service.ports import CompliancePort
 
-View = Literal["evaluations", "compliance", "indicators", "scorecard", "ratings"]
+View = Literal["evaluations", "compliance", "indicators", "scorecard", "ratings", "seasons"]
 
 _REMEMBERED_WRITES: Final = 4096  # an answer older than the writes remembered is computed again
 

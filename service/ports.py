@@ -54,6 +54,8 @@ class CompliancePort(Protocol):
 
     def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> JSON: ...
 
+    def seasons(self, *, period: str) -> JSON: ...
+
 
 class QuarantinePort(Protocol):
     """Packets the HJ 212 listener could not accept, kept for people to look at."""

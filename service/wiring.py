@@ -19,6 +19,7 @@ from service.compliance_views import compliance_for, evaluate_period, scorecard_
 from service.ports import JSON, Importer
 from service.ratings_view import ratings_for
 from service.readings_input import REQUIRED, TableError, read_table, table_importer
+from service.seasons_view import seasons_for
 from service.settings import Settings
 from store import open_store
 from store.base import Store
@@ -59,6 +60,9 @@ class ComplianceViews:
 
     def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> JSON:
         return ratings_for(self.config, self.store, period, river=river, base=base, **self.options)
+
+    def seasons(self, *, period: str) -> JSON:
+        return seasons_for(self.config, self.store, period, **self.options)
 
 
 class AlertViews:

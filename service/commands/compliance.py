@@ -16,6 +16,7 @@ import typer
 
 from models.configuration import Configuration
 from models.errors import ConfigError, UnknownSiteError
+from models.methods.seasons import SEASON_ZH
 from models.period.cube import period_cube
 from models.period.periods import PeriodError, parse_period
 from models.rates.indicators import Indicator
@@ -29,6 +30,7 @@ from service.compliance_views import (
     scorecard_for,
 )
 from service.ratings_view import ratings_for
+from service.seasons_view import seasons_for
 from service.settings import Settings
 from store import Store, StoreError, open_store
 from store.indicator_entries import IndicatorEntries
@@ -51,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate)
     app.command("compliance")(compliance)
     app.command("ratings")(ratings)
+    app.command("seasons")(seasons)
     app.command("indicators")(indicators)
     app.command("enter-indicator")(enter_indicator)
     app.command("enter-indicators")(enter_indicators)
@@ -131,6 +134,20 @@ def ratings(
         except ValueError as error:
             raise fail(str(error)) from None
     _print(body, as_json, _rating_lines)
+
+
+def seasons(
+    year: Annotated[str, typer.Option("--year", help="a calendar year, e.g. 2026")],
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Each site's class in the year and in its wet, normal and dry seasons side by side (GB 3838 §4)."""
+    with _opened(store, config_dir) as (settings, config, opened):
+        body = seasons_for(
+            config, opened, year, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
+        )
+    _print(body, as_json, _season_lines)
 
 
 def indicators(
@@ -319,6 +336,19 @@ def _rating_lines(body: dict[str, Any]) -> list[str]:
             + (f" 主要污染物: {pollutants}" if pollutants else "")
             + (" 无劣Ⅴ类: 是" if worse["answer"] == "yes" else f" 无劣Ⅴ类: 否 ({breaking})")
         )
+    return lines
+
+
+def _season_lines(body: dict[str, Any]) -> list[str]:
+    labels = [column["period"] for column in body["columns"]]
+    lines = ["  ".join(["断面/点位", *(column["name"] for column in body["columns"]), "最差水期"])]
+    for site in body["sites"]:
+        classes = [site["periods"][label]["class"] or "—" for label in labels]
+        worst = SEASON_ZH.get(site["worst_season"] or "", "—")
+        note = "" if site["seasons_configured"] else " (未配置水期)"
+        lines.append("  ".join([site["name"], *classes, worst]) + note)
+    county = [body["county"][label]["rating_zh"] or "无数据" for label in labels]
+    lines.append("  ".join(["全县", *county]))
     return lines
 
 

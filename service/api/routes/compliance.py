@@ -79,6 +79,19 @@ async def get_ratings(
     return await _answer(context, "ratings", period=period, river=river, base=base)
 
 
+@router.get(
+    "/seasons", summary="A year and its wet, normal and dry seasons side by side", response_model=dict[str, Any]
+)
+async def get_seasons(
+    context: Context,
+    _key: Catalogue,
+    year: Annotated[str, Query(pattern=rf"^{_YEAR}$", description="a local calendar year (2025)")],
+) -> Response:
+    """Each surface site's class in the year and in each hydrological season, its worst season, and the
+    county's rating per column (GB 3838-2002 §4, 环办〔2011〕22号)."""
+    return await _answer(context, "seasons", period=year)
+
+
 class IndicatorValueIn(BaseModel):
     """An indicator value entered by hand, with its evidence."""
 
