@@ -101,6 +101,7 @@ def ratings_from(
     now, then = _county_cwqi(now_cwqi, lake_ids), _county_cwqi(base_cwqi, lake_ids)
     county["cwqi"], county["base_cwqi"] = _round(now, 2), _round(then, 2)
     county["cwqi_change_percent"] = _round(cwqi_change_percent(now, then), 2)
+    county["cwqi_change_ranked"] = _change_ranked(result, base_result, [s.id for s in rated])
     return {
         "period": parsed.label,
         "base_period": base_label,
@@ -110,6 +111,36 @@ def ratings_from(
         "rivers": groups["rivers"],
         "basins": groups["basins"],
         "county": county,
+    }
+
+
+def _change_ranked(
+    result: PeriodEvaluation, base_result: PeriodEvaluation | None, members: list[str]
+) -> dict[str, Any]:
+    """Whether the county takes part in the ranking of ΔCWQI: not when every section is class II or
+    better and meets its target both in the base period and now (环办监测〔2017〕51号 as restated by
+    the Ministry's release of 2017-06-16; upstream deductions are not applied)."""
+    if base_result is None or not members:
+        return {"ranked": None, "reason": "no base period" if members else "no rated sections"}
+    now, then = _judged(result, members), _judged(base_result, members)
+    if len(now) < len(members) or len(then) < len(members):
+        return {"ranked": None, "reason": "not every section is judged in both periods"}
+    class_ii = 1  # class index of II
+    clean = all(
+        classes[m][0] <= class_ii and classes[m][1] is True for classes in (now, then) for m in members
+    )  # fmt: skip
+    if clean:
+        return {"ranked": False, "reason": "每个断面基准期和现状均达到或优于Ⅱ类且达标，不参加水质变化排名"}
+    return {"ranked": True, "reason": None}
+
+
+def _judged(result: PeriodEvaluation, members: list[str]) -> dict[str, tuple[int, bool | None]]:
+    """Class index and target met of each member judged in the period."""
+    sites = result.period.sites
+    sites = sites.loc[sites["site"].isin(members) & (sites["class_index"].astype(int) >= 0)]
+    return {
+        str(row["site"]): (int(row["class_index"]), None if pd.isna(row["meets_target"]) else bool(row["meets_target"]))
+        for row in sites.to_dict("records")
     }
 
 

@@ -20,6 +20,12 @@ ranked ascending, smaller is better; ΔCWQI negative = better). Reviewer: check 
   i.e. the mean over all sections and points. This weighting is recalled, not read ([C]):
   `county_cwqi` takes the weights as an argument so a bureau can follow its province.
 * ΔCWQI = (CWQI now − CWQI base) / CWQI base × 100 %.
+* Read in the Ministry's release of the 规定 (中国环境报, 2017-06-16): cities rank by CWQI lowest
+  first and by ΔCWQI lowest (most improved) first; a city whose every section is class II or
+  better and meets its target both in the base year and now is left out of the ΔCWQI ranking
+  (service/ratings_view.py, `cwqi_change_ranked`); a city whose upstream incoming section fails
+  its target has the upstream influence deducted first, under the 水十条 assessment rules. That
+  deduction is not implemented: its rules are not in the release.
 
 Values below the detection limit enter as ½ DL (环办监测函〔2020〕82号 point 7), as in every
 other mean of this project. Items a section lacks are left out of its sum; ``n_items`` says

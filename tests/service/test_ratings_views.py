@@ -99,6 +99,8 @@ def test_ratings_of_rivers_basin_and_county(county: tuple[str, Path]) -> None:
     # county CWQI: rivers 7.5 + 1.75 over 6 sections, lake hk TP 0.1/0.05 + CODMn 4/6 = 2.6667 over 1:
     # (9.25 + 2.6667) / 7 = 1.70; base: rivers only, 2.0 -> ΔCWQI (1.70238 − 2)/2 = −14.88 %
     assert (county_body["cwqi"], county_body["base_cwqi"], county_body["cwqi_change_percent"]) == (1.7, 2.0, -14.88)
+    # t1 and hk have no base-year class: whether the county takes part in the ΔCWQI ranking is open
+    assert county_body["cwqi_change_ranked"]["ranked"] is None
     assert body["class_colours"]["劣V"]["name"] == "red"
 
 
@@ -183,3 +185,32 @@ def test_the_default_base_period_is_a_year_earlier() -> None:
     ]  # fmt: skip
     assert previous_year(parse_period("1900")) is None  # the store holds no year before 1900
     assert previous_year(parse_period("2026-03-01..2026-03-31")) is None
+
+
+@pytest.mark.parametrize(("nh3n_now", "ranked"), [(0.4, False), (0.8, True)])
+def test_a_county_clean_in_both_periods_is_left_out_of_the_change_ranking(
+    tmp_path: Path, nh3n_now: float, ranked: bool
+) -> None:
+    """环办监测〔2017〕51号 (Ministry release 2017-06-16): a city whose every section is class II or
+    better and meets its target both in the base period and now is not ranked on ΔCWQI. Base 2025-07:
+    NH3-N 0.3 at both sections (II). Now 2026-07: 0.4 (II) -> left out; 0.8 (III) at one -> ranked."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "sites.yaml").write_text(
+        "sites:\n"
+        "  - {id: s1, name: 甲断面, kind: section, standard: GB3838-2002, target: III, river: 清溪}\n"
+        "  - {id: s2, name: 乙断面, kind: section, standard: GB3838-2002, target: III, river: 清溪}\n",
+        encoding="utf-8",
+    )
+    readings = pd.concat(
+        [
+            samples("s1", "w21003", ["2025-07-10", "2026-07-10"], [0.3, 0.4]),
+            samples("s2", "w21003", ["2025-07-10", "2026-07-10"], [0.3, nh3n_now]),
+        ],
+        ignore_index=True,
+    )
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    store = open_store(url)
+    store.write(readings)
+    store.close()
+    county = wqmon((url, tmp_path / "config"), "ratings", "--period", "2026-07")["county"]
+    assert county["cwqi_change_ranked"]["ranked"] is ranked
