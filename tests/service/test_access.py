@@ -27,6 +27,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], str]] = [
     ("GET", "/api/v1/indicators?period=2025", {}, "catalogue"),
     ("GET", "/api/v1/scorecard?period=2025", {}, "catalogue"),
     ("GET", "/api/v1/ratings?period=2025", {}, "catalogue"),
+    ("GET", "/api/v1/seasons?year=2025", {}, "catalogue"),
     ("GET", "/api/v1/indicator-values?period=2025", {}, "catalogue"),
     ("GET", "/api/v1/ranking?period=2025", {}, "catalogue"),  # 501 here: this wqmon ranks no counties
     (
