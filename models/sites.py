@@ -76,6 +76,7 @@ class Site(BaseModel):
     expected_interval_minutes: int | None = Field(default=None, gt=0)
     river: str | None = None  # river (河流) the site is on: river ratings (环办〔2011〕22号)
     basin: str | None = None  # basin or water system (流域/水系): basin ratings
+    lake: str | None = None  # lake or reservoir (湖库) of a lake point: its points are judged averaged
 
     @field_validator("withdrawal_m3_by_month")
     @classmethod

@@ -193,7 +193,7 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
             }
         )
         if site.effective_water_body == "lake":
-            entries[-1]["trophic"] = _trophic(trophic, site.id)
+            entries[-1]["trophic"] = trophic_json(trophic, site.id)
         if season is not None and seasons is not None:
             months = seasons.months_of(site)
             entries[-1]["season"] = {
@@ -204,12 +204,13 @@ def _surface_sites(config: Configuration, result: PeriodEvaluation) -> list[dict
     return entries
 
 
-def _trophic(trophic: pd.DataFrame | None, site_id: str) -> dict[str, Any]:
-    """TLI(Σ) of a lake/reservoir site from its period means (models.methods.trophic)."""
-    if trophic is None or site_id not in trophic.index:
+def trophic_json(trophic: pd.DataFrame | None, key: str | int) -> dict[str, Any]:
+    """TLI(Σ) of a lake/reservoir site (or lake) from its period means: the row `key` of `trophic`
+    (models.methods.trophic.trophic_index indexed by site or group)."""
+    if trophic is None or key not in trophic.index:
         missing = list(TROPHIC_CODES)
         return {"tli": None, "state": None, "state_zh": None, "parameters": [], "missing": missing, "reweighted": False}
-    row: Mapping[Hashable, Any] = trophic.loc[site_id].to_dict()
+    row: Mapping[Hashable, Any] = trophic.loc[key].to_dict()
     return {
         "tli": float(row["tli"]),
         "state": row["state"],

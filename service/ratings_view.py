@@ -8,7 +8,7 @@ defaults to the same period one year earlier.
 """
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,22 +16,28 @@ import pandas as pd
 from models.configuration import Configuration
 from models.methods.cwqi import class_iii_limits, county_cwqi, cwqi_change_percent, mean_cwqi, section_cwqi
 from models.methods.ratings import (
+    CHANGE_ZH,
     CLASS_COLOURS,
     MIN_SECTIONS_FOR_PROPORTION,
     RATING_COLOURS,
     RATING_ZH,
     GroupRating,
+    Level,
     rate_group,
+    rating_change,
 )
+from models.methods.trophic import trophic_index
 from models.period.evaluation import evaluate_surface
 from models.period.periods import MIN_YEAR, Period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY, mean_by
 from models.standards.limits import Situation
-from service.compliance_views import run_period
+from service.compliance_views import run_period, trophic_json
 from service.period_data import PeriodEvaluation
 from store.base import Store
 
 RATED_KINDS = ("section", "lake")  # the 2011 method rates rivers by their sections and lake points
+LEVELS: tuple[Level, ...] = ("river", "lake", "basin")  # a site's attribute of each level names its group
+Averaged = tuple[int | None, list[str], dict[str, Any] | None]  # class, main pollutants, trophic state
 CWQI_STANDARD = "GB3838-2002"
 
 
@@ -71,30 +77,24 @@ def ratings_from(
     rated = [s for s in config.sites.values() if s.kind in RATED_KINDS]
     now_cwqi = _site_cwqi(config, result)
     base_cwqi = _site_cwqi(config, base_result) if base_result is not None else pd.Series(dtype=float)
-    chosen: list[tuple[Literal["river", "basin", "county"], str, list[str]]] = []
-    for level, attribute in (("river", "river"), ("basin", "basin")):
-        names = sorted({getattr(s, attribute) for s in rated if getattr(s, attribute)})
+    chosen: list[tuple[Level, str, list[str]]] = []
+    for level in LEVELS:
+        names = sorted({getattr(s, level) for s in rated if getattr(s, level)})
         for name in names:
-            members = [s.id for s in rated if getattr(s, attribute) == name]
-            if river is not None and level == "river" and name != river:
+            members = [s.id for s in rated if getattr(s, level) == name]
+            if river is not None and level in ("river", "lake") and name != river:
                 continue
             if river is not None and level == "basin" and not any(config.sites[m].river == river for m in members):
                 continue
-            chosen.append((level, name, members))  # type: ignore[arg-type]
+            chosen.append((level, name, members))
     chosen.append(("county", "全县", [s.id for s in rated]))
-    classes = dict(zip(result.period.sites["site"], result.period.sites["class_index"].astype(int), strict=True))
-    items = result.period.items
-    items = items.loc[items["evaluated"].to_numpy(bool), ["site", "parameter", "multiple_iii", "evaluated"]]
-    items = items.reset_index(drop=True)
-    rows_of = items.groupby("site", sort=False).indices if not items.empty else {}
-    averaged = _averaged(config, result, [[m for m in members if m in classes] for _, _, members in chosen])
-    built = [
-        _group(config, level, name, members, classes, _rows(items, rows_of, members), averaged[i], now_cwqi, base_cwqi)
-        for i, (level, name, members) in enumerate(chosen)
-    ]
+    built = _groups(config, result, chosen, now_cwqi, base_cwqi)
+    if base_result is not None:
+        empty = pd.Series(dtype=float)
+        for group, earlier in zip(built, _groups(config, base_result, chosen, empty, empty), strict=True):
+            group["change"] = _change(group, earlier, base_label)
     groups: dict[str, list[dict[str, Any]]] = {
-        "rivers": [g for g in built if g["level"] == "river"],
-        "basins": [g for g in built if g["level"] == "basin"],
+        f"{level}s": [g for g in built if g["level"] == level] for level in LEVELS
     }
     county = built[-1]
     lake_ids = [s.id for s in rated if s.effective_water_body == "lake"]
@@ -109,8 +109,50 @@ def ratings_from(
         "class_colours": CLASS_COLOURS,
         "rating_colours": RATING_COLOURS,
         "rivers": groups["rivers"],
+        "lakes": groups["lakes"],
         "basins": groups["basins"],
         "county": county,
+    }
+
+
+def _groups(
+    config: Configuration,
+    result: PeriodEvaluation,
+    chosen: list[tuple[Level, str, list[str]]],
+    now_cwqi: pd.Series,
+    base_cwqi: pd.Series,
+) -> list[dict[str, Any]]:
+    """The rating JSON of each chosen group in the period of `result`."""
+    classes = dict(zip(result.period.sites["site"], result.period.sites["class_index"].astype(int), strict=True))
+    items = result.period.items
+    items = items.loc[items["evaluated"].to_numpy(bool), ["site", "parameter", "multiple_iii", "evaluated"]]
+    items = items.reset_index(drop=True)
+    rows_of = items.groupby("site", sort=False).indices if not items.empty else {}
+    judged = [([m for m in members if m in classes], level == "lake") for level, _, members in chosen]
+    averaged = _averaged(config, result, judged)
+    return [
+        _group(config, level, name, members, classes, _rows(items, rows_of, members), averaged[i], now_cwqi, base_cwqi)
+        for i, (level, name, members) in enumerate(chosen)
+    ]
+
+
+def _change(now: dict[str, Any], then: dict[str, Any], base_label: str | None) -> dict[str, Any]:
+    """The group's change from the base period: by rating level, and ΔG − ΔD of its class shares."""
+    verdict = rating_change(now["rating"], then["rating"])
+    deltas = [
+        None if now[key] is None or then[key] is None else round(now[key] - then[key], 2)
+        for key in ("good_percent", "worse_than_v_percent")
+    ]
+    g_minus_d = None if None in deltas else round(deltas[0] - deltas[1], 2)  # type: ignore[operator]
+    return {
+        "base_period": base_label,
+        "base_rating": then["rating"],
+        "base_rating_zh": then["rating_zh"],
+        "verdict": verdict,
+        "verdict_zh": CHANGE_ZH[verdict] if verdict else None,
+        "delta_good_percent": deltas[0],
+        "delta_worse_than_v_percent": deltas[1],
+        "delta_g_minus_d": g_minus_d,
     }
 
 
@@ -167,18 +209,18 @@ def _rows(items: pd.DataFrame, rows_of: Mapping[Any, Any], members: list[str]) -
 
 def _group(
     config: Configuration,
-    level: Literal["river", "basin", "county"],
+    level: Level,
     name: str,
     members: list[str],
     classes: dict[str, int],
     items: pd.DataFrame,
-    averaged: tuple[int | None, list[str]],
+    averaged: Averaged,
     now_cwqi: pd.Series,
     base_cwqi: pd.Series,
 ) -> dict[str, Any]:
     judged = [m for m in members if m in classes]
     sections = pd.DataFrame({"site": pd.Series(judged, dtype=object), "class_index": [classes[m] for m in judged]})
-    averaged_class, averaged_pollutants = averaged
+    averaged_class, averaged_pollutants, trophic = averaged
     rating = rate_group(
         level, name, sections, items, averaged_class=averaged_class, averaged_pollutants=averaged_pollutants
     )
@@ -190,30 +232,38 @@ def _group(
         "base_cwqi": _round(base, 2),
         "cwqi_change_percent": _round(cwqi_change_percent(cwqi, base), 2),
         "sections": [_section_json(config, classes.get(site), site, now_cwqi) for site in members],
+        **({"trophic": trophic} if level == "lake" else {}),
     }
 
 
-def _averaged(
-    config: Configuration, result: PeriodEvaluation, groups: list[list[str]]
-) -> list[tuple[int | None, list[str]]]:
-    """Class and main pollutants of each group of fewer than 5 judged sections, judged as one section
-    on its members' averaged values (½ DL, pH through [H+]) with the first member's standard and
-    water body; all groups in one evaluate_surface call. Larger groups get (None, [])."""
-    found: list[tuple[int | None, list[str]]] = [(None, []) for _ in groups]
-    small = [i for i, members in enumerate(groups) if 0 < len(members) < MIN_SECTIONS_FOR_PROPORTION]
+def _averaged(config: Configuration, result: PeriodEvaluation, groups: list[tuple[list[str], bool]]) -> list[Averaged]:
+    """Class and main pollutants of each group of fewer than 5 judged sections, and of each lake
+    (`groups`: judged members, whether a lake), judged as one section on its members' averaged
+    values (½ DL, pH through [H+]) with the first member's standard and water body; a lake also
+    gets the trophic state of those averages. All groups in one evaluate_surface call; larger
+    river groups get (None, [], None)."""
+    found: list[Averaged] = [(None, [], None) for _ in groups]
+    chosen = [
+        i
+        for i, (members, lake) in enumerate(groups)
+        if members and (lake or len(members) < MIN_SECTIONS_FOR_PROPORTION)
+    ]
     values = result.data.values
-    if not small or values.empty:
+    if not chosen or values.empty:
         return found
     frames = [
-        values.loc[values["site"].isin(groups[i]), ["parameter", "value", "non_detect", "n_values"]].assign(
-            group=i, site=groups[i][0]
+        values.loc[values["site"].isin(groups[i][0]), ["parameter", "value", "non_detect", "n_values"]].assign(
+            group=i, site=groups[i][0][0]
         )
-        for i in small
+        for i in chosen
     ]
     averaged = mean_by(pd.concat(frames, ignore_index=True), ["group", "site", "parameter"], weight="n_values")
     judged = evaluate_surface(averaged, config, by=("group",))
+    trophic = trophic_index(averaged, by=("group",)).set_index("group")
     for row in judged.sites.to_dict("records"):
-        found[int(row["group"])] = (int(row["class_index"]), list(row["main_pollutants"]))
+        group = int(row["group"])
+        state = trophic_json(trophic, group) if groups[group][1] else None
+        found[group] = (int(row["class_index"]), list(row["main_pollutants"]), state)
     return found
 
 

@@ -21,6 +21,13 @@ Method: 地表水环境质量评价办法（试行）(环办〔2011〕22号), ri
   it), top three; equal rates rank by item code. With fewer than 5
   sections the method names them per section instead: we give those of the averaged section.
 * "无劣Ⅴ类水体": yes when no section is worse than V, else no with the sections that break it.
+* A lake or reservoir with several points (§3.6): each item averaged over its points and judged as
+  one point, whatever the number of points; its trophic state from the same averages.
+* Change between two periods (trend section, [A]): the rating unchanged is 无明显变化, one level
+  apart 有所好转 / 有所变差, two or more 明显好转 / 明显恶化. Beside it the class proportions'
+  ΔG − ΔD (ΔG: change of the I-III share, ΔD: change of the 劣V share, percentage points), better
+  when positive. The method's bands for the size of ΔG − ΔD are recalled, not read (digest §3.8
+  [C]), so no verdict is drawn from its size.
 
 Colours (digest §3.3 [B]): I-II blue, III green, IV yellow, V orange, 劣V red. The hex codes are
 this project's choice for drawing those colour names alike in pages and reports.
@@ -70,7 +77,16 @@ RATING_COLOURS: Final[dict[str, dict[str, str]]] = {
     "heavily polluted": CLASS_COLOURS["劣V"],
 }
 
-Method = Literal["single section", "mean of sections", "class proportion"]
+Method = Literal["single section", "mean of sections", "class proportion", "single point", "mean of points"]
+Level = Literal["river", "lake", "basin", "county"]
+Change = Literal["no obvious change", "better", "worse", "obviously better", "obviously worse"]
+CHANGE_ZH: Final[dict[str, str]] = {
+    "no obvious change": "无明显变化",
+    "better": "有所好转",
+    "worse": "有所变差",
+    "obviously better": "明显好转",
+    "obviously worse": "明显恶化",
+}
 
 
 def rating_of_class(class_index: int) -> Rating | None:
@@ -78,6 +94,18 @@ def rating_of_class(class_index: int) -> Rating | None:
     if class_index < 0:
         return None
     return RATINGS[max(0, min(class_index, WORSE_THAN_V) - 1)]
+
+
+def rating_change(now: Rating | None, base: Rating | None) -> Change | None:
+    """How a rating moved from the base period to now (None when either is missing)."""
+    if now is None or base is None:
+        return None
+    steps = RATINGS.index(base) - RATINGS.index(now)  # levels gained: positive is better now
+    if steps == 0:
+        return "no obvious change"
+    if abs(steps) == 1:
+        return "better" if steps > 0 else "worse"
+    return "obviously better" if steps > 0 else "obviously worse"
 
 
 def rating_by_proportion(good_percent: float, worse_than_v_percent: float) -> Rating:
@@ -130,9 +158,9 @@ def exceedance_rates(items: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class GroupRating:
-    """The rating of one river, basin or the county."""
+    """The rating of one river, lake, basin or the county."""
 
-    level: Literal["river", "basin", "county"]
+    level: Level
     name: str
     sites: list[str]
     method: Method
@@ -152,7 +180,7 @@ class GroupRating:
 
 
 def rate_group(
-    level: Literal["river", "basin", "county"],
+    level: Level,
     name: str,
     sections: pd.DataFrame,
     items: pd.DataFrame,
@@ -163,8 +191,9 @@ def rate_group(
     """Rate one group from its sections' classes (`sections`: site, class_index) and their items
     (one row per section and item, exceedance_rates' shape).
 
-    With fewer than 5 judged sections the caller passes the class and main pollutants of the
-    sections' averaged values (`averaged_class`, `averaged_pollutants`), as the method asks.
+    With fewer than 5 judged sections, and for a lake's points however many, the caller passes the
+    class and main pollutants of the averaged values (`averaged_class`, `averaged_pollutants`), as
+    the method asks.
     """
     classes = sections["class_index"].to_numpy(int)
     judged = classes >= 0
@@ -176,7 +205,7 @@ def rate_group(
         worst = round(100.0 * float((classes[judged] >= WORSE_THAN_V).sum()) / n, 2)
     exceedance = exceedance_rates(items)
     method: Method
-    if n >= MIN_SECTIONS_FOR_PROPORTION:
+    if n >= MIN_SECTIONS_FOR_PROPORTION and level != "lake":
         method = "class proportion"
         assert good is not None and worst is not None
         rating: Rating | None = rating_by_proportion(good, worst)
@@ -184,7 +213,10 @@ def rate_group(
         pollutants = over.head(MAX_MAIN_POLLUTANTS).tolist()
         class_index = None
     else:
-        method = "single section" if n == 1 else "mean of sections"
+        if level == "lake":
+            method = "single point" if n == 1 else "mean of points"
+        else:
+            method = "single section" if n == 1 else "mean of sections"
         class_index = averaged_class if n else None
         rating = rating_of_class(class_index) if class_index is not None else None
         pollutants = list(averaged_pollutants or [])

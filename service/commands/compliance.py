@@ -325,7 +325,7 @@ def _scorecard_lines(body: dict[str, Any]) -> list[str]:
 
 def _rating_lines(body: dict[str, Any]) -> list[str]:
     lines = [f"{body['period']} (ΔCWQI 基准 {body['base_period'] or '—'})"]
-    for group in [*body["rivers"], *body["basins"], body["county"]]:
+    for group in [*body["rivers"], *body["lakes"], *body["basins"], body["county"]]:
         rating = group["rating_zh"] or "无数据"
         pollutants = "、".join(f"{p['name']}({p['exceedance_rate']}%)" for p in group["main_pollutants"])
         worse = group["no_worse_than_v"]
@@ -335,6 +335,8 @@ def _rating_lines(body: dict[str, Any]) -> list[str]:
             f" 劣Ⅴ类 {group['worse_than_v_percent']}%] CWQI {group['cwqi']} ΔCWQI {group['cwqi_change_percent']}%"
             + (f" 主要污染物: {pollutants}" if pollutants else "")
             + (" 无劣Ⅴ类: 是" if worse["answer"] == "yes" else f" 无劣Ⅴ类: 否 ({breaking})")
+            + (f" 与基准期比: {group['change']['verdict_zh']}" if group.get("change", {}).get("verdict_zh") else "")
+            + (f" 营养状态: {group['trophic']['state_zh']}" if group.get("trophic", {}).get("state_zh") else "")
         )
     return lines
 

@@ -214,3 +214,65 @@ def test_a_county_clean_in_both_periods_is_left_out_of_the_change_ranking(
     store.close()
     county = wqmon((url, tmp_path / "config"), "ratings", "--period", "2026-07")["county"]
     assert county["cwqi_change_ranked"]["ranked"] is ranked
+
+
+def _county_of(tmp_path: Path, sites: str, readings: pd.DataFrame) -> tuple[str, Path]:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "sites.yaml").write_text("sites:\n" + sites, encoding="utf-8")
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    store = open_store(url)
+    store.write(readings)
+    store.close()
+    return url, tmp_path / "config"
+
+
+def test_a_lake_is_judged_on_the_average_of_its_points_however_many(tmp_path: Path) -> None:
+    """环办〔2011〕22号 §3.6: a lake's points are averaged per item and judged as one point, also with
+    five points or more (no class proportions). Lake TP (GB 3838-2002 表1 湖、库: II ≤0.025,
+    III ≤0.05, IV ≤0.1): p1-p4 0.02 (II), p5 0.30 (劣V). Proportions would say 4/5 = 80 % 良好;
+    the mean (4 × 0.02 + 0.30) / 5 = 0.076 is class IV: 轻度污染, TP the main pollutant.
+    Trophic state of the mean, TP alone: 10 (9.436 + 1.624 ln 0.076) = 10 (9.436 − 4.1852) = 52.51,
+    轻度富营养 (50 < TLI ≤ 60), re-weighted over one parameter."""
+    points = "".join(
+        f"  - {{id: p{i}, name: 青山水库{i}号点, kind: lake, standard: GB3838-2002, target: III, lake: 青山水库}}\n"
+        for i in range(1, 6)
+    )
+    readings = pd.concat(
+        [samples(f"p{i}", "w21011", ["2026-07-10"], [0.02 if i < 5 else 0.30]) for i in range(1, 6)],
+        ignore_index=True,
+    )
+    body = wqmon(_county_of(tmp_path, points, readings), "ratings", "--period", "2026-07")
+    (lake,) = body["lakes"]
+    assert (lake["name"], lake["n_sections"], lake["method"]) == ("青山水库", 5, "mean of points")
+    assert (lake["class"], lake["rating_zh"]) == ("IV", "轻度污染")
+    assert [p["code"] for p in lake["main_pollutants"]] == ["w21011"]
+    assert (lake["trophic"]["tli"], lake["trophic"]["state_zh"]) == (52.51, "轻度富营养")
+    assert (lake["trophic"]["parameters"], lake["trophic"]["reweighted"]) == (["w21011"], True)
+
+
+@pytest.mark.parametrize(
+    ("base_nh3n", "verdict", "delta"),
+    [
+        (1.8, "明显好转", 100.0),  # V 中度污染 -> II 优: three levels; ΔG 100 − ΔD 0
+        (0.8, "有所好转", 0.0),  # III 良好 -> II 优: one level; I-III share 100 % both times
+        (0.4, "无明显变化", 0.0),  # II 优 both times
+    ],
+)
+def test_the_change_from_the_base_period_by_rating_level(
+    tmp_path: Path, base_nh3n: float, verdict: str, delta: float
+) -> None:
+    """环办〔2011〕22号, trend between two periods: rating unchanged 无明显变化, one level 有所好转 /
+    有所变差, two or more 明显好转 / 明显恶化. River NH3-N (II ≤0.5, III ≤1.0, V ≤2.0): both sections
+    0.4 (II, 优) in 2026-07, `base_nh3n` in 2025-07."""
+    sections = "".join(
+        f"  - {{id: s{i}, name: 清溪{i}号断面, kind: section, standard: GB3838-2002, target: III, river: 清溪}}\n"
+        for i in (1, 2)
+    )
+    readings = pd.concat(
+        [samples(f"s{i}", "w21003", ["2025-07-10", "2026-07-10"], [base_nh3n, 0.4]) for i in (1, 2)],
+        ignore_index=True,
+    )
+    body = wqmon(_county_of(tmp_path, sections, readings), "ratings", "--period", "2026-07")
+    change = body["rivers"][0]["change"]
+    assert (change["base_period"], change["verdict_zh"], change["delta_g_minus_d"]) == ("2025-07", verdict, delta)
+    assert body["county"]["change"]["verdict_zh"] == verdict
