@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     alert_check_interval_s: float = Field(
         default=60.0, gt=0, description="how often data gaps and escalation are checked"
     )
+    alert_max_attempts: int = Field(
+        default=5, ge=1, description="failed tries of the alert rules on one stored batch before it is set aside"
+    )
 
     # Federation: a city-level wqmon ranking its counties (service/federation, counties.yaml)
     county_keys: dict[str, SecretStr] = Field(
