@@ -33,7 +33,10 @@ class Settings(BaseSettings):
         default=65536, gt=0, description="close a connection that sends this many bytes in a row without '##'"
     )
     hj212_flush_packets: int = Field(
-        default=1000, gt=0, description="write at once when this many data packets wait (else after the linger)"
+        default=500,
+        gt=0,
+        description="most data packets in one store write; a write starts at once when this many wait (else after "
+        "the linger)",
     )
     hj212_flush_linger_s: float = Field(
         default=0.02, ge=0, description="wait this long after the first data packet to gather a batch"
