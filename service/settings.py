@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         default=65536, gt=0, description="close a connection that sends this many bytes in a row without '##'"
     )
     hj212_flush_packets: int = Field(
-        default=500,
+        default=1000,
         gt=0,
         description="most data packets in one store write; a write starts at once when this many wait (else after "
         "the linger)",
