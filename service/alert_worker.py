@@ -7,7 +7,11 @@ this worker's thread, in the order the batches were stored. The queue is a file
 restart; a batch is removed only once its alerts are committed (a crash between the two judges it
 again: alerts count a firing twice rather than miss one). When judging fails (the store cannot be
 read for history, e.g. InfluxDB is down while its writes spool) the batch stays queued and is
-retried, so readings spooled during an outage are judged once the store answers again.
+retried, so readings spooled during an outage are judged once the store answers again. A batch
+the rules fail on for another reason (it cannot be read back, the rules raise on it) is tried
+alone `max_attempts` times and then moved to the queue file's `dead_batches` table, with a log
+line naming it and the count on /metrics (wqmon_alert_dead_batches), so one bad batch never
+holds up the ones behind it.
 
 Queued batches are judged together, up to `max_readings` at a time: the rules are vectorised, so
 their cost grows with the readings, and a worker that falls behind catches up in larger steps.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import pickle
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -28,11 +33,14 @@ from prometheus_client import CollectorRegistry, Histogram
 
 from models.reading import as_readings
 from service.alerting import AlertEngine
-from store.base import Interval, Store
+from store.base import Interval, Store, StoreError
 from store.spool import Spool
 
 log = logging.getLogger("wqmon.alerts")
 
+# Failures that say nothing about the batch: the store (InfluxDB down, a closed store) or the state
+# database cannot be reached. The batch waits for them without counting an attempt.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (StoreError, ConnectionError, sqlite3.OperationalError)
 _LAG_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
@@ -52,6 +60,7 @@ class AlertWorker:
         max_readings: int = 200_000,
         retry_seconds: float = 5.0,
         pause_seconds: float = 0.2,
+        max_attempts: int = 5,
         registry: CollectorRegistry | None = None,
     ) -> None:
         self.engine = engine
@@ -63,6 +72,8 @@ class AlertWorker:
         # history read and the fixed costs are paid once per step), and the worker holds the
         # interpreter at most about half the time, leaving the rest to the ingest and the API.
         self.pause_seconds = pause_seconds
+        self.max_attempts = max_attempts
+        self._one_at_a_time = False  # after a failed step: find the batch at fault by taking them singly
         self.batches_judged = 0
         self.readings_judged = 0
         self.last_lag_seconds = 0.0
@@ -89,6 +100,10 @@ class AlertWorker:
     def pending(self) -> int:
         """Batches stored and not yet judged."""
         return self.queue.batches()
+
+    def dead(self) -> int:
+        """Batches the rules failed on `max_attempts` times, moved to the dead-letter table."""
+        return self.queue.buried()
 
     def start(self) -> None:
         """Start the worker thread; it first judges what a previous run left queued."""
@@ -117,13 +132,37 @@ class AlertWorker:
         return self.queue.is_empty()
 
     def judge_queued(self) -> int:
-        """Judge the oldest queued batches now, in this thread; how many readings were judged."""
-        taken = self.queue.oldest_many(max_points=self.max_readings)
+        """Judge the oldest queued batches now, in this thread; how many readings were judged.
+
+        Raises what judging raised, the batches staying queued; a batch judged alone that fails
+        for the `max_attempts`-th time (not for want of the store) is moved to the dead letters.
+        """
+        taken = self.queue.oldest_many(max_points=0 if self._one_at_a_time else self.max_readings)
         if not taken:
             return 0
-        frames = [pickle.loads(body) for _, body, _ in taken]
-        readings = as_readings(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
-        self.engine.process(readings)
+        try:
+            frames = [pickle.loads(body) for _, body, _ in taken]
+            readings = as_readings(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+            self.engine.process(readings)
+        except _UNAVAILABLE:
+            raise
+        except Exception as error:
+            if len(taken) > 1:
+                self._one_at_a_time = True
+                raise
+            batch_id, body, spooled_at = taken[0]
+            attempts = self.queue.note_failure(batch_id)
+            if attempts < self.max_attempts:
+                raise
+            reason = f"{type(error).__name__}: {error}"
+            self.queue.bury(batch_id, reason)
+            log.error(
+                "alert rules failed %d times on queued batch %d (stored %s, %d bytes); moved to the table "
+                "dead_batches of %s and went on with the next; last error: %s",
+                attempts, batch_id, spooled_at, len(body), self.queue.path, reason,
+            )  # fmt: skip
+            return 0
+        self._one_at_a_time = False
         self.queue.remove_through(taken[-1][0])
         now = dt.datetime.now(dt.UTC)
         for _, _, spooled_at in taken:
@@ -140,9 +179,11 @@ class AlertWorker:
             try:
                 judged = self.judge_queued()
             except Exception:
-                log.exception("alert rules failed on a queued batch; it stays queued, retrying in %.0f s",
+                log.exception("alert rules failed on a queued batch; it stays queued, retrying in %.1f s",
                               self.retry_seconds)  # fmt: skip
                 self._stop.wait(self.retry_seconds)
+                continue
+            if not judged and not self.queue.is_empty():  # a batch was moved to the dead letters
                 continue
             if judged:
                 self._stop.wait(max(self.pause_seconds, time.monotonic() - started))

@@ -70,9 +70,19 @@ class Service:
         self.metrics = Metrics()
         self.generation = Generation()
         self.engine = AlertEngine(config, store, state, rules=rules)
-        self.worker = AlertWorker(self.engine, Spool(outbox_path(settings.state_path)), registry=self.metrics.registry)
+        self.worker = AlertWorker(
+            self.engine,
+            Spool(outbox_path(settings.state_path)),
+            max_attempts=settings.alert_max_attempts,
+            registry=self.metrics.registry,
+        )
         self.metrics.watch(
             "wqmon_alert_queue_batches", "Stored batches waiting for the alert rules.", self.worker.pending
+        )
+        self.metrics.watch(
+            "wqmon_alert_dead_batches",
+            "Stored batches the alert rules failed on WQMON_ALERT_MAX_ATTEMPTS times, set aside (table dead_batches).",
+            self.worker.dead,
         )
         # Every write of the service (HJ 212, pulls, the API, uploads, the lab inbox) goes through
         # this store, which queues what it stored for the alert worker.

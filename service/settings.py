@@ -33,7 +33,10 @@ class Settings(BaseSettings):
         default=65536, gt=0, description="close a connection that sends this many bytes in a row without '##'"
     )
     hj212_flush_packets: int = Field(
-        default=1000, gt=0, description="write at once when this many data packets wait (else after the linger)"
+        default=1000,
+        gt=0,
+        description="most data packets in one store write; a write starts at once when this many wait (else after "
+        "the linger)",
     )
     hj212_flush_linger_s: float = Field(
         default=0.02, ge=0, description="wait this long after the first data packet to gather a batch"
@@ -69,6 +72,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=1000, gt=0, description="largest `limit` a list endpoint accepts")
     alert_check_interval_s: float = Field(
         default=60.0, gt=0, description="how often data gaps and escalation are checked"
+    )
+    alert_max_attempts: int = Field(
+        default=5, ge=1, description="failed tries of the alert rules on one stored batch before it is set aside"
     )
 
     # Federation: a city-level wqmon ranking its counties (service/federation, counties.yaml)

@@ -58,5 +58,12 @@ def encode_notice_reply(to: Packet) -> bytes:
 
 
 def encode_data_reply(to: Packet) -> bytes:
-    """9014 data answer to an upload sent with Flag bit A."""
-    return _reply(to, "9014", ())
+    """9014 data answer to an upload sent with Flag bit A.
+
+    One per stored packet, on the live path's hot loop: the segment is written out directly, the
+    same bytes `_reply` would build (tests/hj212/test_hj212_codec.py holds them equal).
+    """
+    qn = "" if to.qn is None else f"QN={to.qn};"
+    pw = "" if to.pw is None else f";PW={to.pw}"
+    flag = "" if to.flag is None else f";Flag={VERSION_BY_EDITION[to.edition] << 2}"
+    return frame(f"{qn}ST={SYSTEM_ST};CN=9014{pw};MN={to.mn}{flag};CP=&&&&".encode())

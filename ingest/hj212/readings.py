@@ -76,6 +76,15 @@ class ReadingRows:
             self.source += [source] * count
         return count, len(values.values) - count
 
+    def take(self, count: int) -> "ReadingRows":
+        """Move the first `count` readings out into a new ReadingRows (the oldest packets' batch)."""
+        head = ReadingRows()
+        for name in ("site", "parameter", "time_ns", "statistic", "value", "flag", "source"):
+            column = getattr(self, name)
+            setattr(head, name, column[:count])
+            del column[:count]
+        return head
+
     def frame(self, *, validate: bool = True) -> pd.DataFrame:
         """The gathered readings in the reading shape (checked by as_readings unless `validate` is False:
         a store's write() checks them anyway, and every value here already comes from a closed set)."""

@@ -77,6 +77,7 @@ class _Pending:
     packet: Packet
     writer: ReplyWriter
     received_at: dt.datetime
+    readings: int  # how many of the pending readings (ReadingRows) are this packet's
 
 
 class Hj212Server:
@@ -283,7 +284,7 @@ class Hj212Server:
             message = f"CN {packet.cn} packet has no value the catalogue knows (unknown codes: {unknown})"
             self._hold(raw, peer, packet.mn, "no_readings", message, now)
             return
-        self._pending.append(_Pending(raw, peer, packet, writer, now))
+        self._pending.append(_Pending(raw, peer, packet, writer, now, added))
         if isinstance(writer, LoggerConnection):
             writer.awaiting += 1
         self._wake.set()
@@ -305,10 +306,11 @@ class Hj212Server:
     async def _flush_loop(self) -> None:
         """Group commit: a write starts as soon as data waits and the previous write is done.
 
-        Packets arriving during a write form the next batch, so batches grow with the load and an
-        acknowledging logger waits about one write, not a fixed interval. A short linger
-        (hj212_flush_linger_s) gathers a batch first unless hj212_flush_packets are waiting;
-        quarantine entries alone are written every hj212_flush_interval_s.
+        Packets arriving during a write form the next batch, so batches grow with the load (up to
+        hj212_flush_packets each) and an acknowledging logger waits about one write, not a fixed
+        interval. A short linger (hj212_flush_linger_s) gathers a batch first unless
+        hj212_flush_packets are waiting; quarantine entries alone are written every
+        hj212_flush_interval_s.
         """
         settings = self.settings
         while not self._stopping:
@@ -324,33 +326,27 @@ class Hj212Server:
             except Exception:  # keep the writer alive; the batch has been quarantined or re-queued
                 log.exception("HJ 212 batch flush failed")
 
-    async def flush(self) -> None:
-        """Write the pending readings and quarantine entries now; acknowledge what was stored."""
-        async with self._flush_lock:
+    def _next_batch(self) -> tuple[ReadingRows, list[_Pending]]:
+        """The oldest pending packets, at most hj212_flush_packets of them, and their readings.
+
+        Capping the batch keeps the live path a pipeline: with many loggers each waiting for its
+        9014, the packets they send while one batch is written are decoded meanwhile and form the
+        next, instead of every logger's packet joining one batch that is decoded, then written,
+        then answered in turn.
+        """
+        cap = self.settings.hj212_flush_packets
+        if len(self._pending) <= cap:
             rows, pending = self._rows, self._pending
             self._rows, self._pending = ReadingRows(), []
-            if pending:
-                stored = await asyncio.to_thread(self._write, rows)
-                if stored is None:
-                    now = self.clock()
-                    for p in pending:
-                        message = "the store refused the batch; not acknowledged"
-                        self._quarantine.append(
-                            QuarantinedPacket(now, p.peer, p.packet.mn, "store_error", message, p.raw)
-                        )
-                else:
-                    self.counters.packets_stored += len(pending)
-                    self.counters.readings_stored += stored
-                    replies: dict[ReplyWriter, list[bytes]] = {}
-                    for p in pending:
-                        if p.packet.wants_ack:
-                            replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
-                    for writer, answers in replies.items():  # one send per connection
-                        self._send(writer, b"".join(answers), count=len(answers))
-                for p in pending:  # a logger that half-closed is hung up on once its replies are sent
-                    if isinstance(p.writer, LoggerConnection):
-                        p.writer.awaiting -= 1
-                        p.writer.close_if_done()
+            return rows, pending
+        pending, self._pending = self._pending[:cap], self._pending[cap:]
+        return self._rows.take(sum(p.readings for p in pending)), pending
+
+    async def flush(self) -> None:
+        """Write the pending readings (batch by batch) and quarantine entries now; acknowledge what was stored."""
+        async with self._flush_lock:
+            while self._pending:
+                await self._flush_batch(*self._next_batch())
             for connection in self._connections:
                 if connection.paused:
                     connection.resume()
@@ -363,6 +359,33 @@ class Hj212Server:
                     raise
                 self.counters.packets_quarantined += len(entries)
                 self.counters.quarantined_by_reason.update(e.reason for e in entries)
+
+    async def _flush_batch(self, rows: ReadingRows, pending: list[_Pending]) -> None:
+        """Write one batch; acknowledge its packets once stored, else quarantine them unacknowledged."""
+        if pending:
+            stored = await asyncio.to_thread(self._write, rows)
+            if stored is None:
+                now = self.clock()
+                for p in pending:
+                    message = "the store refused the batch; not acknowledged"
+                    self._quarantine.append(QuarantinedPacket(now, p.peer, p.packet.mn, "store_error", message, p.raw))
+            else:
+                self.counters.packets_stored += len(pending)
+                self.counters.readings_stored += stored
+                replies: dict[ReplyWriter, list[bytes]] = {}
+                for p in pending:
+                    if p.packet.wants_ack:
+                        replies.setdefault(p.writer, []).append(encode_data_reply(p.packet))
+                for writer, answers in replies.items():  # one send per connection
+                    self._send(writer, b"".join(answers), count=len(answers))
+            for p in pending:  # a logger that half-closed is hung up on once its replies are sent
+                if isinstance(p.writer, LoggerConnection):
+                    p.writer.awaiting -= 1
+                    p.writer.close_if_done()
+        if not self._store_is_behind():
+            for connection in self._connections:
+                if connection.paused:
+                    connection.resume()
 
     def _write(self, rows: ReadingRows) -> int | None:
         """In a worker thread: write one batch; None when the store failed."""

@@ -228,3 +228,22 @@ def test_non_ascii_digits_are_field_errors(field: str) -> None:
     segment = f"ST=32;CN=2011;PW=1;MN=A;{field};CP=&&&&".replace("CN=2011;", "", 1 if "CN=" in field else 0)
     with pytest.raises(PacketError):
         parse_segment(segment.encode())
+
+
+@pytest.mark.parametrize(
+    ("qn", "pw", "flag", "reply_flag"),
+    [
+        ("20160801085857223", "123456", 5, 4),  # HJ 212-2017 (version bits 000001), bit A
+        ("20160801085857223", "123456", 7, 4),  # … split upload (bit D) too: the reply has neither bit
+        (None, None, 1, 0),  # HJ/T 212-2005 with a Flag (version 0), no QN, no PW
+        ("20160801085857223", "123456", None, None),  # no Flag at all (HJ/T 212-2005)
+    ],
+)
+def test_the_9014_is_the_packet_the_standard_describes(
+    qn: str | None, pw: str | None, flag: int | None, reply_flag: int | None
+) -> None:
+    """9014 (HJ 212-2017 Table 9): QN echoed, ST=91, the logger's PW and MN, Flag with the edition
+    and bits A and D clear, an empty CP; written out field by field on the hot path."""
+    upload = Packet(qn=qn, st="32", cn="2061", pw=pw, mn="88888880000001", flag=flag, cp=((("DataTime", "1"),),))
+    expected = Packet(qn=qn, st="91", cn="9014", pw=pw, mn="88888880000001", flag=reply_flag, cp=())
+    assert encode_data_reply(upload) == encode(expected)

@@ -464,3 +464,23 @@ async def test_hj212_send_counts_the_replies_it_got(
     # two good uploads (each acknowledged) and one bad frame (quarantined, no reply)
     assert (summary["sent_packets"], summary["replies"], summary["acknowledged"]) == (3, 2, 2)
     assert summary["replies_by_cn"] == {"9014": 2}
+
+
+@in_loop
+async def test_a_store_write_holds_at_most_hj212_flush_packets_and_each_is_acknowledged_once_stored(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    """Seven uploads waiting at once with hj212_flush_packets=3 are written as 3 + 3 + 1 packets
+    (4 readings each), oldest first; every upload gets its 9014, in the order sent, after its write."""
+    written: list[int] = []
+    async with running(
+        site_config, store, state, on_stored=lambda frame: written.append(len(frame)), hj212_flush_packets=3
+    ) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"".join(hour_packet(hour=h) for h in range(1, 8)))
+        replies = [await read_reply(reader) for _ in range(7)]
+        writer.close()
+    assert written == [12, 12, 4]
+    assert [r.qn for r in replies] == [f"201608240{h}0000123" for h in range(1, 8)]
+    assert {r.cn for r in replies} == {"9014"} and len(store.read()) == 28
+    assert server.counters.packets_stored == 7 and server.counters.replies_sent == 7
