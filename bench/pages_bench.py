@@ -10,6 +10,7 @@ compliance cache answers; cold: the month's and the year's scorecards are comput
 """
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ from service.alerting import AlertEngine  # noqa: E402
 from service.api.app import create_app  # noqa: E402
 from service.demo import demo_readings, write_config  # noqa: E402
 from service.report.content import gather_report  # noqa: E402
+from service.report.heading import load_heading  # noqa: E402
 from service.report.html import render_html  # noqa: E402
 from service.report.xlsx import xlsx_bytes  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -73,8 +75,9 @@ def main() -> None:
                 size = len(client.get(path).content)
                 print(f"{path:36s} cold {cold * 1000:7.0f} ms   warm median {warm[len(warm) // 2] * 1000:6.0f} ms"
                       f"   {size / 1024:6.0f} KiB")  # fmt: skip
-        gathered = timed(lambda: gather_report(config, store, state, "2025-10"))
-        report = gather_report(config, store, state, "2025-10")
+        heading, today = load_heading(config.folder), dt.date.today()
+        gathered = timed(lambda: gather_report(config, store, state, "2025-10", heading=heading, today=today))
+        report = gather_report(config, store, state, "2025-10", heading=heading, today=today)
         xlsx, html = timed(lambda: xlsx_bytes(report)), timed(lambda: render_html(report))
         print(f"report 2025-10: gather {gathered * 1000:.0f} ms, xlsx {xlsx * 1000:.0f} ms, html {html * 1000:.0f} ms")
         store.close()

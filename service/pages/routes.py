@@ -1,9 +1,11 @@
 """The pages router: login, overview, sites, a site, alerts, upload; plotly.js from the plotly package."""
 
+import datetime as dt
 import functools
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import plotly
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -21,14 +23,19 @@ from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
 from service.ports import AlertsPort
+from service.report.comparison import earlier_months
 from service.report.content import report_from_views
+from service.report.heading import load_heading
 from service.report.html import render_html
+from service.report.pdf import PdfError, report_pdf
 from service.report.xlsx import xlsx_bytes
 from store.keys import ApiKey
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 PLOTLY_URL = "/static/plotly.min.js"
+REPORT_FORMATS = ("html", "xlsx", "pdf")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @functools.cache
@@ -301,7 +308,10 @@ async def upload(
 
 @router.get("/report", response_model=None)
 def monthly_report(request: Request, context: Context, month: str | None = None, format: str = "html") -> Response:
-    """The monthly report of `month` as printable HTML or XLSX, from the same compliance answers as the API."""
+    """The monthly report of `month` as printable HTML, XLSX or PDF, from the same compliance answers as the API.
+
+    The PDF is printed by headless Chromium from the same HTML while the service keeps running.
+    """
     key = _reader(request, context)
     if key is None:
         return _login_redirect(request)
@@ -309,23 +319,45 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
         return _render(request, "error.html", key, status_code=501, message="compliance is not part of this build")
     try:
         chosen = views.chosen_month(context, month)
-        if len(chosen) != 7 or format not in ("html", "xlsx"):
-            raise PeriodError(f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format html or xlsx")
-    except PeriodError as error:
+        if len(chosen) != 7 or format not in REPORT_FORMATS:
+            raise PeriodError(
+                f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format {', '.join(REPORT_FORMATS)}"
+            )
+        heading = load_heading(context.config.folder)
+    except (PeriodError, ConfigError) as error:
         return _render(request, "error.html", key, status_code=400, message=str(error))
+    earlier = {
+        when: (
+            views.compliance_answer(context, "evaluations", period=label),
+            views.compliance_answer(context, "compliance", period=label),
+        )
+        for when, label in earlier_months(chosen).items()
+    }
     report = report_from_views(
         context.config,
         views.compliance_answer(context, "evaluations", period=chosen),
         views.compliance_answer(context, "compliance", period=chosen),
         views.compliance_answer(context, "scorecard", period=chosen),
-        area=request.query_params.get("area", "XX县"),
+        heading=heading,
+        issued_on=heading.issued_on(dt.datetime.now(ZoneInfo(context.settings.timezone)).date()),
         ratings=views.compliance_answer(context, "ratings", period=chosen),
+        earlier=earlier,
+        min_valid_hours=context.settings.min_valid_hours_per_day,
     )
     if format == "xlsx":
-        name = quote(f"{report.title}.xlsx")
-        return Response(
-            xlsx_bytes(report),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
-        )
-    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL))
+        return _attachment(xlsx_bytes(report), f"{report.title}.xlsx", XLSX_TYPE)
+    if format == "pdf":
+        try:
+            pdf = report_pdf(render_html(report))
+        except PdfError as error:
+            return _render(request, "error.html", key, status_code=503, message=str(error))
+        return _attachment(pdf, f"{report.title}.pdf", "application/pdf")
+    links = [("下载 PDF", f"/report?month={chosen}&format=pdf"), ("下载 XLSX", f"/report?month={chosen}&format=xlsx")]
+    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL, links=links))
+
+
+def _attachment(content: bytes, file_name: str, media_type: str) -> Response:
+    name = quote(file_name)
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    )
