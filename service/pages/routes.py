@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from models.errors import ConfigError, UnknownSiteError
+from models.methods.ratings import CLASS_COLOURS
 from models.period.periods import PeriodError, parse_period
 from service.api.access import Context
 from service.api.problems import InvalidInput, NotAvailable
@@ -60,6 +61,8 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
             "kind_text": lambda k: label(k, lang) if k in KINDS else k,
             "status_text": lambda s: status_text(s, lang),
             "status_colour": lambda s: STATUS_COLOURS.get(s, "grey"),
+            "status_names": list(STATUS_COLOURS),
+            "class_colours": CLASS_COLOURS,
             "key": key,
             "csrf": form_token(request) if key else "",
             "plotly_url": PLOTLY_URL,

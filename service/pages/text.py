@@ -102,6 +102,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "bad_form": ("表单已过期，请重试。", "The form has expired; try again."),
+    "class_legend": ("水质类别", "Water-quality class"),
+    "status_legend": ("考核状态", "Status"),
 }
 
 KINDS: Final[dict[str, tuple[str, str]]] = {

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from models.methods.ratings import CLASS_COLOURS
 from service.report.pdf import HEADLESS_ARGS
 from tests.pages.conftest import DemoServer, chromium_or_skip
 
@@ -91,3 +92,71 @@ def test_operator_acknowledges_an_alert(page: Any, demo_server: DemoServer, arti
     assert done.get_attribute("data-status") == "acknowledged"
     assert "已通知运维人员现场核查" in done.inner_text()
     page.screenshot(path=str(artifacts / "05-alerts.png"), full_page=True)
+
+
+def rgb(hex_colour: str) -> str:
+    """#1e6fd9 as the browser's computed style writes it: rgb(30, 111, 217)."""
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+def badge_colours(page: Any, selector: str) -> list[tuple[str, str]]:
+    return [
+        (str(c), str(b))
+        for c, b in page.evaluate(
+            f"() => Array.from(document.querySelectorAll({selector!r}))"
+            ".map(e => [e.dataset.class || e.textContent.trim(), getComputedStyle(e).backgroundColor])"
+        )
+    ]
+
+
+@pytest.mark.parametrize(("width", "size"), [(1280, "desk"), (390, "phone")])
+def test_the_report_page_reads_at_desk_and_phone_size_and_prints_clean(
+    page: Any, demo_server: DemoServer, artifacts: Path, width: int, size: str
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, demo_server, "viewer")
+    page.goto(f"{demo_server.url}/report?month=2025-10")
+    page.wait_for_selector("#chart-sections .main-svg")
+    assert page.locator("h1").inner_text() == "清溪县水环境质量月报（2025年10月）"
+    assert "XX" not in page.locator("body").inner_text()
+    assert page.locator("#print-button").is_visible()
+    assert page.locator("#signatures").inner_text().replace("\n", " ").count("：") == 3
+    classes = badge_colours(page, "#sections .class")
+    assert len(classes) >= 8  # target, this month and last month of four sections
+    assert all(colour == rgb(CLASS_COLOURS[name]["hex"]) for name, colour in classes)
+    legend = badge_colours(page, "#class-legend .class")
+    assert [name for name, _ in legend] == list(CLASS_COLOURS)
+    assert page.locator("#rates .trend.better, #rates .trend.worse").count() >= 1
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the page scrolls sideways by {wide} px at {width} px"
+    page.screenshot(path=str(artifacts / f"06-report-{size}.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator("#print-button").is_visible()  # the toolbar does not print
+    page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(("width", "size"), [(1280, "desk"), (390, "phone")])
+def test_classes_and_statuses_carry_their_colours_with_a_legend(
+    page: Any, demo_server: DemoServer, artifacts: Path, width: int, size: str
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, demo_server, "viewer")
+    statuses = page.locator(".status-legend .status")
+    assert [statuses.nth(i).get_attribute("data-status") for i in range(statuses.count())] == [
+        "达标", "基本达标", "不达标", "无数据"
+    ]  # fmt: skip
+    expected = {"green": "rgb(46, 125, 50)", "amber": "rgb(249, 168, 37)", "red": "rgb(198, 40, 40)",
+                "grey": "rgb(158, 158, 158)"}  # fmt: skip
+    for i, colour in enumerate(["green", "amber", "red", "grey"]):
+        assert statuses.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") == expected[colour]
+    page.screenshot(path=str(artifacts / f"07-overview-legend-{size}.png"), full_page=False)
+    page.goto(f"{demo_server.url}/sites?month=2025-10")
+    shown = badge_colours(page, "#site-list .klass")
+    assert len(shown) >= 2 * 6  # class and target of the six surface sites
+    assert all(colour == rgb(CLASS_COLOURS[name]["hex"]) for name, colour in shown)
+    assert [n for n, _ in badge_colours(page, ".class-legend .klass")] == list(CLASS_COLOURS)
+    page.screenshot(path=str(artifacts / f"08-sites-classes-{size}.png"), full_page=True)
+    page.goto(f"{demo_server.url}/sites/qx-chujing?year=2025")
+    months = badge_colours(page, "#month-classes .klass")
+    assert len(months) == 12 and all(colour == rgb(CLASS_COLOURS[name]["hex"]) for name, colour in months)
