@@ -8,14 +8,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from service.commands.classify import fail
 from service.commands.compliance import ConfigOption, StateOption, StoreOption, _opened
-from service.report.content import gather_report
-from service.report.heading import load_heading
-from service.report.html import render_html
-from service.report.pdf import PdfError, print_pdf
-from service.report.xlsx import write_xlsx
-from store.state import StateDB
+from service.commands.failure import fail
 
 
 def report(
@@ -32,6 +26,13 @@ def report(
     """
     if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month) is None:
         raise fail(f"--month {month!r}: give one month as YYYY-MM (01 to 12), e.g. 2026-10")
+    from service.report.content import gather_report
+    from service.report.heading import load_heading
+    from service.report.html import render_html
+    from service.report.pdf import PdfError, print_pdf
+    from service.report.xlsx import write_xlsx
+    from store.state import StateDB
+
     with _opened(store, config_dir) as (settings, config, opened):
         state_db = StateDB(state or settings.state_path)
         try:
