@@ -102,9 +102,20 @@ def series_chart(
              "font": {"size": 10, "color": colour}}
         )  # fmt: skip
     layout = {
-        "title": {"text": f"{name} ({code})", "font": {"size": 14}},
-        "height": 280,
-        "margin": {"l": 50, "r": 20, "t": 40, "b": 30},
+        # the title sits just above the plot area, below the toolbar's row (on a phone it would cover it)
+        "title": {
+            "text": f"{name} ({code})",
+            "font": {"size": 14},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "yref": "paper",
+            "pad": {"b": 4},
+        },
+        "height": 300,
+        "margin": {"l": 50, "r": 20, "t": 64, "b": 30},
         "yaxis": {"title": {"text": parameter.unit}},
         "legend": {"orientation": "h", "y": -0.2},
         "showlegend": True,

@@ -22,7 +22,7 @@ from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
-from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
+from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, plain, status_text
 from service.ports import AlertsPort
 from service.report.comparison import earlier_months
 from service.report.content import report_from_views
@@ -34,6 +34,7 @@ from store.keys import ApiKey
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["plain"] = plain
 PLOTLY_URL = "/static/plotly.min.js"
 REPORT_FORMATS = ("html", "xlsx", "pdf")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,7 +1,9 @@
 """Page labels in Chinese (the default) and English (?lang=en or the wqmon_lang cookie)."""
 
+import math
 from typing import Final, Literal
 
+import numpy as np
 from fastapi import Request
 
 Language = Literal["zh", "en"]
@@ -103,6 +105,9 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "no": ("否", "no"),
     "bad_form": ("表单已过期，请重试。", "The form has expired; try again."),
     "class_legend": ("水质类别", "Water-quality class"),
+    "over_by": ("超标", "over by"),
+    "menu": ("菜单", "Menu"),
+    "times": ("倍", "times"),
     "status_legend": ("考核状态", "Status"),
 }
 
@@ -133,3 +138,16 @@ def label(key: str, lang: Language) -> str:
 def status_text(status: str, lang: Language) -> str:
     """A scorecard status (达标 / 基本达标 / 不达标 / 无数据) in `lang`."""
     return STATUS_EN.get(status, status) if lang == "en" else status
+
+
+def plain(value: float | int | None, significant: int = 4) -> str:
+    """A number as a table shows it: never scientific notation (4e-05 → 0.00004), up to
+    `significant` digits below 1000, whole numbers from 1000 on ("—" for none)."""
+    if value is None:
+        return "—"
+    number = float(value)
+    if not math.isfinite(number):
+        return "—"
+    if abs(number) >= 1000:
+        return f"{number:.0f}"
+    return np.format_float_positional(number, precision=significant, unique=False, fractional=False, trim="-")

@@ -131,7 +131,7 @@ def report_workbook(report: MonthlyReport) -> Workbook:
         [
             [p["name"], f"{p['standard']} {p['class']}", p["days_with_data"], p["valid_days"], p["compliant_days"],
              p["rate"], *_compare_cells(report, p, "rate"),
-             "、".join(f"{i['name']}（{i['max_exceedance_multiple']}）" for i in p["items"]
+             "、".join(f"{i['name']}（{i['max_exceedance_multiple']} 倍）" for i in p["items"]
                       if i["compliant_days"] < i["valid_days"]) or "—"]
             for p in report.plants
         ],
@@ -266,4 +266,4 @@ def _verdict(meets: bool | None) -> str:
 
 
 def _pollutants(items: list[dict[str, Any]]) -> str:
-    return "、".join(f"{p['name']}（{p['multiple']}）" for p in items) or "—"
+    return "、".join(f"{p['name']}（{p['multiple']} 倍）" for p in items) or "—"

@@ -160,3 +160,39 @@ def test_classes_and_statuses_carry_their_colours_with_a_legend(
     page.goto(f"{demo_server.url}/sites/qx-chujing?year=2025")
     months = badge_colours(page, "#month-classes .klass")
     assert len(months) == 12 and all(colour == rgb(CLASS_COLOURS[name]["hex"]) for name, colour in months)
+
+
+PHONE_PAGES = ["/overview?month=2025-10", "/sites?month=2025-10", "/sites/qx-chujing?year=2025",
+               "/sites/wwtp-chengdong?year=2025", "/sites/src-qingshan?year=2025", "/alerts", "/upload",
+               "/report?month=2025-10"]  # fmt: skip
+
+
+def test_every_page_fits_a_phone_with_a_collapsed_menu_and_scrolling_tables(
+    page: Any, demo_server: DemoServer, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, demo_server, "operator")
+    for number, path in enumerate(PHONE_PAGES):
+        page.goto(f"{demo_server.url}{path}")
+        if "/sites/" in path:
+            page.wait_for_selector(".js-plotly-plot")
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} scrolls sideways by {wide} px at 390 px"
+        if not path.startswith("/report"):
+            assert not page.locator("#menu a[href='/sites']").is_visible()  # collapsed
+            page.click("label.menu-button")
+            assert page.locator("#menu a[href='/sites']").is_visible()
+            page.click("label.menu-button")
+        name = path.strip("/").split("?")[0].replace("/", "-")
+        page.screenshot(path=str(artifacts / f"09-phone-{number}-{name}.png"), full_page=False)
+    page.goto(f"{demo_server.url}/sites/qx-chujing?year=2025")
+    page.wait_for_selector(".js-plotly-plot")
+    overlap = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(plot => {
+             const bar = plot.querySelector('.modebar'), title = plot.querySelector('.gtitle');
+             if (!bar || !title) return false;
+             const a = bar.getBoundingClientRect(), b = title.getBoundingClientRect();
+             return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+           }).length"""
+    )
+    assert overlap == 0, f"{overlap} chart toolbars cover their titles at 390 px"

@@ -107,7 +107,7 @@ def test_xlsx_sections_sources_and_plants_match_the_evaluations_api(demo_server:
         assert (row[3], row[4]) == (entry["target"], entry["class"])
         assert row[verdict] == {True: "达标", False: "不达标"}[entry["meets_target"]]
         for item in entry["items_over_target"][:3]:
-            assert f"{item['name']}（{item['exceedance_multiple']}）" in row[pollutants]
+            assert f"{item['name']}（{item['exceedance_multiple']} 倍）" in row[pollutants]
     failing = [s for s in sections.values() if s[verdict] == "不达标"]
     assert failing and all(s[pollutants] != "—" for s in failing)
 
