@@ -107,6 +107,16 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "class_legend": ("水质类别", "Water-quality class"),
     "over_by": ("超标", "over by"),
     "menu": ("菜单", "Menu"),
+    "placeholder": ("占位目标", "placeholder target"),
+    "placeholder_targets": (
+        "以下指标的目标值、分档与分值是占位值，尚未经本局确认（confirmed: false），得分仅供参考",
+        "These indicators' targets, bands and points are placeholders not yet confirmed by the bureau "
+        "(confirmed: false); their points are only indicative",
+    ),
+    "placeholder_fix": (
+        "核定后在配置目录的 indicators.yaml 中改为 confirmed: true。",
+        "Set confirmed: true in indicators.yaml in the configuration folder once checked.",
+    ),
     "times": ("倍", "times"),
     "status_legend": ("考核状态", "Status"),
 }

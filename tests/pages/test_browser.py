@@ -196,3 +196,22 @@ def test_every_page_fits_a_phone_with_a_collapsed_menu_and_scrolling_tables(
            }).length"""
     )
     assert overlap == 0, f"{overlap} chart toolbars cover their titles at 390 px"
+
+
+def test_api_docs_work_offline(page: Any, demo_server: DemoServer, artifacts: Path) -> None:
+    """Swagger UI draws the API from files the service serves; any request elsewhere is refused."""
+    elsewhere: list[str] = []
+
+    def only_the_service(route: Any) -> None:
+        if route.request.url.startswith(demo_server.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_service)
+    page.goto(f"{demo_server.url}/api/v1/docs")
+    page.wait_for_selector(".opblock-tag", timeout=30_000)
+    assert page.locator(".opblock").count() >= 10
+    assert not elsewhere, elsewhere
+    page.screenshot(path=str(artifacts / "10-api-docs.png"), full_page=False)

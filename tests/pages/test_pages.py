@@ -218,3 +218,46 @@ def test_upload_needs_the_form_token(demo_server: DemoServer) -> None:
     session = client(demo_server, "operator")
     answer = session.post("/upload", data={"csrf": "nope"}, files={"file": ("x.csv", b"a,b\n", "text/csv")})
     assert answer.status_code == 403
+
+
+def test_api_docs_and_their_assets_come_from_the_service_cached(demo_server: DemoServer) -> None:
+    session = client(demo_server)
+    page = session.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    for name, kind in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css")):
+        asset = session.get(f"/api/v1/docs/assets/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(kind)
+        assert asset.headers["cache-control"] == "public, max-age=86400" and len(asset.content) > 100_000
+    missing = session.get("/api/v1/docs/assets/evil.js")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert "swagger-ui-bundle.js" in missing.json()["detail"]
+
+
+def test_numbers_in_tables_are_never_in_scientific_notation(demo_server: DemoServer) -> None:
+    """The demo's mercury non-detects (detection limit 0.00004 mg/L) read 0.00004L, not 4e-05L."""
+    html = client(demo_server, "viewer").get("/sites", params={"month": "2025-10"}).text
+    latest = html.split('<table id="site-list">')[1].split("</table>")[0]
+    assert "0.00004L" in latest and "e-0" not in latest and "e+0" not in latest
+
+
+def test_exceedance_multiples_read_as_times(demo_server: DemoServer) -> None:
+    html = client(demo_server, "viewer").get("/overview", params={"month": "2025-12"}).text
+    assert "超标 " in html and " 倍" in html
+    english = client(demo_server, "viewer").get("/overview", params={"month": "2025-12", "lang": "en"}).text
+    assert "over by " in english and " times" in english
+
+
+def test_overview_says_plainly_which_targets_are_placeholders(demo_server: DemoServer) -> None:
+    """The shipped indicators.yaml marks every indicator `confirmed: false` until the bureau checks it."""
+    from service.compliance_views import load_indicator_system
+
+    system = load_indicator_system(demo_server.config.folder)
+    unconfirmed = [i.name_zh for i in system.indicators if not i.confirmed]
+    assert unconfirmed  # the demo ships placeholders
+    html = client(demo_server, "viewer").get("/overview", params={"month": "2025-10"}).text
+    notice = html.split('<p class="warning placeholders" data-period="2025-10">')[1].split("</p>")[0]
+    assert "尚未经本局确认（confirmed: false）" in notice and "indicators.yaml" in notice
+    for name in unconfirmed:
+        assert name in notice
+    assert html.count('class="placeholder-mark"') >= len(unconfirmed)
