@@ -22,6 +22,7 @@ from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
+from service.pages.site_cache import SitePageCache
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, plain, status_text
 from service.ports import AlertsPort
 from service.report.comparison import earlier_months
@@ -77,6 +78,15 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="lax", max_age=365 * 86400)
     return response
+
+
+def _site_pages(request: Request) -> SitePageCache:
+    """The app's cache of site pages (made on first use, over the service's write Generation)."""
+    state = request.app.state
+    if getattr(state, "site_pages", None) is None:
+        services = state.services
+        state.site_pages = SitePageCache(services.generation, timezone=services.settings.timezone)
+    return state.site_pages  # type: ignore[no-any-return]
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
@@ -161,7 +171,8 @@ def site(request: Request, context: Context, site_id: str, year: str | None = No
         chosen = year or views.latest_month(context)[:4]
         if not (len(chosen) == 4 and chosen.isdigit()):
             raise PeriodError(f"year {chosen!r} is not a year like 2025")
-        page = views.site_page(context, found, chosen, language(request))
+        lang = language(request)
+        page = _site_pages(request).get((found.id, chosen, lang), lambda: views.site_page(context, found, chosen, lang))
     except UnknownSiteError as error:
         return _render(request, "error.html", key, status_code=404, message=str(error))
     except PeriodError as error:
