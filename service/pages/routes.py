@@ -177,7 +177,12 @@ def site(request: Request, context: Context, site_id: str, year: str | None = No
         return _render(request, "error.html", key, status_code=404, message=str(error))
     except PeriodError as error:
         return _render(request, "error.html", key, status_code=400, message=str(error))
-    return _render(request, "site.html", key, **page)
+    charts = page["charts"]
+    asked = [code for code in request.query_params.getlist("param") if code]
+    known = {chart.code for chart in charts}
+    chosen_codes = [c for c in asked if c in known] or views.default_charts(charts)
+    shown = [chart for chart in charts if chart.code in chosen_codes]
+    return _render(request, "site.html", key, **{**page, "shown": shown, "chosen_codes": chosen_codes})
 
 
 @router.get("/ranking", response_model=None)

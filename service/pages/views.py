@@ -13,7 +13,7 @@ from models.sites import Site
 from service.api.context import Services
 from service.compliance_views import run_period
 from service.pages.charts import Chart, series_chart
-from service.pages.text import Language
+from service.pages.text import Language, label, plain
 
 JSON = dict[str, Any]
 
@@ -152,7 +152,51 @@ def site_page(context: Services, site: Site, year: str, lang: Language) -> JSON:
                 }
             )
     charts.sort(key=lambda c: (-c.exceedances, c.code))
-    return {"site": site, "target": config.target_of(site), "year": year, "months": months, "charts": charts}
+    return {
+        "site": site,
+        "target": config.target_of(site),
+        "year": year,
+        "months": months,
+        "charts": charts,
+        "facts": site_facts(config, site, lang),
+    }
+
+
+def site_facts(config: Configuration, site: Site, lang: Language) -> list[tuple[str, str]]:
+    """What a site page states first, by kind: a section's zone, boundary role and river; a source's
+    withdrawal; a plant's standard and build date (the standard's class applies from it)."""
+    standard = config.standards[site.standard]
+    title = standard.title_en if lang == "en" else standard.title_zh
+    facts = [(label("standard", lang), f"{site.standard} {title}")]
+    if site.kind == "section":
+        if site.zone is not None and site.zone in config.zones:
+            facts.append((label("zone", lang), config.zones[site.zone].name))
+        if site.boundary is not None:
+            facts.append((label("boundary", lang), label(site.boundary, lang)))
+        if site.river or site.basin:
+            facts.append((label("river", lang), " / ".join(x for x in (site.river, site.basin) if x)))
+    elif site.kind == "source" and site.withdrawal_m3_per_year is not None:
+        by_month = site.withdrawal_m3_by_month
+        monthly = (
+            "、".join(f"{m}: {plain(v)}" for m, v in by_month.items())
+            if by_month
+            else plain(site.withdrawal_m3_per_year / 12)
+        )
+        facts.append((label("withdrawal", lang), monthly))
+    elif site.kind == "plant" and site.built is not None:
+        facts.append((label("built", lang), str(site.built)))
+    return facts
+
+
+DEFAULT_CHARTS = 6  # charts a site page opens with; the parameter picker shows any others
+
+
+def default_charts(charts: list[Chart]) -> list[str]:
+    """The codes a site page shows before anything is picked: those with exceedances, then the first
+    of the rest (charts come sorted by exceedances), at least DEFAULT_CHARTS of them."""
+    exceeding = [c.code for c in charts if c.exceedances]
+    rest = [c.code for c in charts if not c.exceedances]
+    return exceeding + rest[: max(0, DEFAULT_CHARTS - len(exceeding))]
 
 
 def alert_lists(context: Services) -> tuple[list[JSON], list[JSON]]:

@@ -215,3 +215,22 @@ def test_api_docs_work_offline(page: Any, demo_server: DemoServer, artifacts: Pa
     assert page.locator(".opblock").count() >= 10
     assert not elsewhere, elsewhere
     page.screenshot(path=str(artifacts / "10-api-docs.png"), full_page=False)
+
+
+def test_site_charts_sit_in_a_grid_with_units_on_their_axes(
+    page: Any, demo_server: DemoServer, artifacts: Path
+) -> None:
+    log_in(page, demo_server, "viewer")
+    page.goto(f"{demo_server.url}/sites/qx-chujing?year=2025")
+    page.wait_for_selector(".js-plotly-plot .ytitle")
+    tops = page.evaluate("() => Array.from(document.querySelectorAll('.chart-grid .chart')).map(e => e.offsetTop)")
+    assert len(tops) >= 2 and tops[0] == tops[1]  # side by side at desk width
+    units = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot .ytitle')).map(e => e.textContent)"
+    )
+    assert units and all(u.strip() for u in units)  # mg/L, pH units, …: no axis without its unit
+    page.locator("#parameter-picker input[value='w01001']").check()
+    page.locator("#parameter-picker button").click()
+    page.wait_for_url("**param=w01001*")
+    assert page.locator("#chart-w01001").count() == 1
+    page.screenshot(path=str(artifacts / "11-site-grid.png"), full_page=False)

@@ -261,3 +261,31 @@ def test_overview_says_plainly_which_targets_are_placeholders(demo_server: DemoS
     for name in unconfirmed:
         assert name in notice
     assert html.count('class="placeholder-mark"') >= len(unconfirmed)
+
+
+def test_a_site_page_opens_on_its_exceeding_parameters_and_picks_any_other(demo_server: DemoServer) -> None:
+    session = client(demo_server, "viewer")
+    html = session.get("/sites/qx-chujing", params={"year": "2025"}).text
+    picker = html.split('<form method="get" id="parameter-picker"')[1].split("</form>")[0]
+    codes = demo_server.config.items_of(demo_server.config.sites["qx-chujing"])
+    assert all(f'value="{code}"' in picker for code in codes if code != "w01010")  # every charted item offered
+    shown = html.count('<div class="chart" id="chart-')
+    assert 1 <= shown < picker.count('name="param"')  # not every chart at once
+    assert '<div class="chart" id="chart-w01018" data-exceedances="' in html  # COD over the target: shown
+    one = session.get("/sites/qx-chujing", params=[("year", "2025"), ("param", "w01001")]).text
+    assert one.count('<div class="chart" id="chart-') == 1 and 'id="chart-w01001"' in one
+
+
+@pytest.mark.parametrize(
+    ("site", "facts"),
+    [
+        ("qx-chujing", ["清溪下游农业用水区", "出境", "清溪 / 清溪流域", "GB3838-2002 地表水环境质量标准"]),
+        ("qx-rujing", ["清溪上游保留区", "入境"]),
+        ("wwtp-chengdong", ["GB18918-2002 城镇污水处理厂污染物排放标准", "2009-06-30"]),
+    ],
+)
+def test_a_site_page_states_what_its_kind_needs(demo_server: DemoServer, site: str, facts: list[str]) -> None:
+    html = client(demo_server, "viewer").get(f"/sites/{site}", params={"year": "2025"}).text
+    stated = html.split('<dl class="facts" id="site-facts">')[1].split("</dl>")[0]
+    for fact in facts:
+        assert f"<dd>{fact}</dd>" in stated
