@@ -40,7 +40,7 @@ from store.keys import KeyStore  # noqa: E402
 from store.state import StateDB  # noqa: E402
 from tests.pages.conftest import Alerts, Compliance  # noqa: E402  (the service's adapters until wiring lands)
 
-PAGES = ["/healthz", "/overview?month=2025-10", "/sites?month=2025-10", "/sites/qx-chujing?year=2025",
+PAGES = ["/healthz", "/overview?month=2025-10", "/sites?month=2025-10", "/latest", "/sites/qx-chujing?year=2025",
          "/sites/wwtp-chengdong?year=2025", "/sites/src-qingshan?year=2025", "/alerts", "/upload",
          "/report?month=2025-10", "/report?month=2025-10&format=xlsx", "/api/v1/docs"]  # fmt: skip
 CACHED = ["/static/plotly.min.js", "/api/v1/docs/assets/swagger-ui-bundle.js", "/api/v1/docs/assets/swagger-ui.css"]

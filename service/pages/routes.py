@@ -160,6 +160,15 @@ def sites(request: Request, context: Context, month: str | None = None) -> Respo
     return _render(request, "sites.html", key, month=chosen, rows=views.site_rows(context, chosen))
 
 
+@router.get("/latest", response_model=None)
+def latest(request: Request, context: Context) -> Response:
+    """Each automatic station's latest hourly values with their classes."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    return _render(request, "latest.html", key, **views.latest_values(context, language(request)))
+
+
 @router.get("/sites/{site_id}", response_model=None)
 def site(request: Request, context: Context, site_id: str, year: str | None = None) -> Response:
     """A site's year: class per month and a chart per parameter with limit lines and exceedances."""

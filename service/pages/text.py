@@ -107,6 +107,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "class_legend": ("水质类别", "Water-quality class"),
     "over_by": ("超标", "over by"),
     "menu": ("菜单", "Menu"),
+    "latest_hint": ("自动站最新小时值及水质类别", "each automatic station's latest hourly values and classes"),
+    "time": ("时间", "Time"),
     "show_charts": ("显示所选项目", "Show the chosen parameters"),
     "zone": ("水功能区", "Functional zone"),
     "boundary": ("跨界", "Cross-boundary"),

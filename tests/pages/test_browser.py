@@ -162,7 +162,7 @@ def test_classes_and_statuses_carry_their_colours_with_a_legend(
     assert len(months) == 12 and all(colour == rgb(CLASS_COLOURS[name]["hex"]) for name, colour in months)
 
 
-PHONE_PAGES = ["/overview?month=2025-10", "/sites?month=2025-10", "/sites/qx-chujing?year=2025",
+PHONE_PAGES = ["/overview?month=2025-10", "/sites?month=2025-10", "/latest", "/sites/qx-chujing?year=2025",
                "/sites/wwtp-chengdong?year=2025", "/sites/src-qingshan?year=2025", "/alerts", "/upload",
                "/report?month=2025-10"]  # fmt: skip
 

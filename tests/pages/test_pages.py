@@ -289,3 +289,31 @@ def test_a_site_page_states_what_its_kind_needs(demo_server: DemoServer, site: s
     stated = html.split('<dl class="facts" id="site-facts">')[1].split("</dl>")[0]
     for fact in facts:
         assert f"<dd>{fact}</dd>" in stated
+
+
+def dissolved_oxygen_class(mg_l: float) -> str:
+    """GB 3838-2002 Table 1 item 4 (dissolved oxygen ≥): I 7.5 (饱和率 90 %), II 6, III 5, IV 3, V 2; below: 劣V."""
+    for klass, floor in (("I", 7.5), ("II", 6.0), ("III", 5.0), ("IV", 3.0), ("V", 2.0)):
+        if mg_l >= floor:
+            return klass
+    return "劣V"
+
+
+def test_latest_values_show_each_stations_hourly_values_with_their_classes(demo_server: DemoServer) -> None:
+    latest = demo_server.store.latest()
+    hourly = latest.loc[latest["statistic"] == "hour_avg"]
+    stations = sorted(set(hourly["site"]))
+    html = client(demo_server, "viewer").get("/latest").text
+    table = html.split('<table id="latest-values">')[1].split("</table>")[0]
+    assert sorted(part.split('"')[0] for part in table.split('<tr data-site="')[1:]) == stations
+    checked = 0
+    for site in stations:
+        row = table.split(f'<tr data-site="{site}">')[1].split("</tr>")[0]
+        oxygen = hourly.loc[(hourly["site"] == site) & (hourly["parameter"] == "w01009"), "value"]
+        if site == "wwtp-chengdong" or oxygen.empty:
+            continue
+        cell = row.split('<td data-code="w01009"')[1].split("</td>")[0]
+        assert f'data-class="{dissolved_oxygen_class(float(oxygen.iloc[0]))}"' in cell
+        checked += 1
+    assert checked >= 3  # the four sections' automatic stations (the outgoing one at least)
+    assert '溶解氧<br><span class="muted">mg/L</span>' in table
