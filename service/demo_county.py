@@ -7,6 +7,14 @@ PLANT_PASSWORD: Final[str] = "123456"
 SECTION_MN: Final[str] = "88888880000002"  # the outgoing section's automatic station
 SECTION_PASSWORD: Final[str] = "123456"
 
+REPORT: Final[dict[str, str]] = {  # config/report.yaml: who issues and signs the monthly report
+    "issuing_unit": "清溪县生态环境监测站",
+    "county": "清溪县",
+    "prepared_by": "陈晓",
+    "reviewed_by": "林建国",
+    "approved_by": "周明",
+}
+
 ZONES: Final[list[dict[str, Any]]] = [
     {"id": "qx-upper", "name": "清溪上游保留区", "target": "II"},
     {"id": "qx-town", "name": "清溪城区景观娱乐用水区", "target": "IV"},

@@ -9,7 +9,7 @@ from models.configuration import Configuration
 from service.api.context import Services
 from service.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, install_problem_handlers, problem_response
 from service.api.routes import alerts as alert_routes
-from service.api.routes import catalogue, health, keys, readings
+from service.api.routes import catalogue, docs, health, keys, readings
 from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
 from service.api.routes import ranking as ranking_routes
@@ -52,7 +52,7 @@ def create_app(
             "Errors are RFC 9457 application/problem+json."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by service/api/routes/docs.py from local files
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -83,6 +83,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.include_router(page_routes.router)  # the pages for people (service/pages), outside the API's schema
     app.include_router(health.router)
+    app.include_router(docs.router)
     for module in (catalogue, readings, compliance_routes, alert_routes, quarantine_routes, keys, ranking_routes):
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     _describe_problems_as_problem_json(app)

@@ -2,39 +2,30 @@
 
 Each command reads the store named by --store / WQMON_STORE and the configuration in
 --config-dir / WQMON_CONFIG_DIR, and prints a table or (--json) the JSON of
-service.compliance_views, the same the HTTP API serves.
+service.compliance_views, the same the HTTP API serves. A store that does not exist is refused.
+
+The models, the store and pandas are imported inside each command, so `--help` and a bad argument
+answer at once.
 """
+
+from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from models.configuration import Configuration
-from models.errors import ConfigError, UnknownSiteError
-from models.methods.seasons import SEASON_ZH
-from models.period.cube import period_cube
-from models.period.periods import PeriodError, parse_period
-from models.rates.indicators import Indicator
-from service.assessment_entries import enter_entries_file
-from service.commands.classify import fail
-from service.compliance_views import (
-    compliance_for,
-    evaluate_period,
-    load_indicator_system,
-    run_period,
-    scorecard_for,
-)
-from service.ratings_view import ratings_for
-from service.seasons_view import seasons_for
-from service.settings import Settings
-from store import Store, StoreError, open_store
-from store.indicator_entries import IndicatorEntries
-from store.state import StateDB
+from service.commands.failure import fail
+from service.commands.store_access import check_store_exists, held_by_service, is_lock_error
+
+if TYPE_CHECKING:
+    from models.configuration import Configuration
+    from service.settings import Settings
+    from store import Store
 
 PeriodOption = Annotated[
     str,
@@ -62,16 +53,25 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _opened(store_url: str | None, config_dir: Path | None) -> Iterator[tuple[Settings, Configuration, Store]]:
+    from models.configuration import Configuration
+    from models.errors import ConfigError, UnknownSiteError
+    from models.period.periods import PeriodError
+    from service.settings import Settings
+    from store import StoreError, open_store
+
     overrides: dict[str, Any] = {}
     if store_url is not None:
         overrides["store"] = store_url
     if config_dir is not None:
         overrides["config_dir"] = config_dir
     settings = Settings(**overrides)
+    check_store_exists(settings.store)
     try:
         config = Configuration.load(settings.config_dir)
         store = open_store(settings.store)
     except (ConfigError, StoreError) as error:
+        if isinstance(error, StoreError) and is_lock_error(error):
+            raise fail(held_by_service(settings.store, error)) from None
         raise fail(str(error)) from None
     try:
         yield settings, config, store
@@ -96,6 +96,8 @@ def evaluate(
     config_dir: ConfigOption = None,
 ) -> None:
     """Each site's class, items over target and main pollutants; each plant's compliant days."""
+    from service.compliance_views import evaluate_period
+
     with _opened(store, config_dir) as (settings, config, opened):
         body = evaluate_period(
             config, opened, period, site, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
@@ -107,6 +109,8 @@ def compliance(
     period: PeriodOption, as_json: JsonOption = False, store: StoreOption = None, config_dir: ConfigOption = None
 ) -> None:
     """Every compliance rate with numerator, denominator and the sites that pull it down."""
+    from service.compliance_views import compliance_for
+
     with _opened(store, config_dir) as (settings, config, opened):
         body = compliance_for(
             config, opened, period, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
@@ -123,6 +127,9 @@ def ratings(
     config_dir: ConfigOption = None,
 ) -> None:
     """Ratings of each river, basin and the county: class shares, main pollutants, 无劣Ⅴ, CWQI, ΔCWQI."""
+    from models.period.periods import PeriodError
+    from service.ratings_view import ratings_for
+
     with _opened(store, config_dir) as (settings, config, opened):
         try:
             body = ratings_for(
@@ -143,6 +150,8 @@ def seasons(
     config_dir: ConfigOption = None,
 ) -> None:
     """Each site's class in the year and in its wet, normal and dry seasons side by side (GB 3838 §4)."""
+    from service.seasons_view import seasons_for
+
     with _opened(store, config_dir) as (settings, config, opened):
         body = seasons_for(
             config, opened, year, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
@@ -158,6 +167,9 @@ def indicators(
     state: StateOption = None,
 ) -> None:
     """The indicator scorecard: each indicator's value, status and points, and the totals."""
+    from service.compliance_views import scorecard_for
+    from store.state import StateDB
+
     with _opened(store, config_dir) as (settings, config, opened):
         state_db = StateDB(state or settings.state_path)
         try:
@@ -190,6 +202,15 @@ def enter_indicator(
     state: StateOption = None,
 ) -> None:
     """Record a hand-entered indicator value, or a status with the date of its evidence, with who and when."""
+    from models.configuration import Configuration
+    from models.errors import ConfigError
+    from models.period.periods import PeriodError, parse_period
+    from models.rates.indicators import Indicator
+    from service.compliance_views import load_indicator_system
+    from service.settings import Settings
+    from store.indicator_entries import IndicatorEntries
+    from store.state import StateDB
+
     settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     try:
         label = parse_period(period, timezone=settings.timezone).label
@@ -237,6 +258,13 @@ def enter_indicators(
     state: StateOption = None,
 ) -> None:
     """Enter a file of hand-entered values and statuses at once (all or none; see config/examples/model-city)."""
+    from models.configuration import Configuration
+    from models.errors import ConfigError
+    from service.assessment_entries import enter_entries_file
+    from service.compliance_views import load_indicator_system
+    from service.settings import Settings
+    from store.state import StateDB
+
     settings = Settings() if config_dir is None else Settings(config_dir=config_dir)
     state_db = StateDB(state or settings.state_path)
     try:
@@ -256,6 +284,9 @@ def export(
     config_dir: ConfigOption = None,
 ) -> None:
     """Write the period's monthly values of surface sites as a CF netCDF cube (site x parameter x time)."""
+    from models.period.cube import period_cube
+    from service.compliance_views import run_period
+
     with _opened(store, config_dir) as (settings, config, opened):
         result = run_period(
             config, opened, period, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
@@ -342,6 +373,8 @@ def _rating_lines(body: dict[str, Any]) -> list[str]:
 
 
 def _season_lines(body: dict[str, Any]) -> list[str]:
+    from models.methods.seasons import SEASON_ZH
+
     labels = [column["period"] for column in body["columns"]]
     lines = ["  ".join(["断面/点位", *(column["name"] for column in body["columns"]), "最差水期"])]
     for site in body["sites"]:

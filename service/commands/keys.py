@@ -1,4 +1,9 @@
-"""`wqmon keys create|list|revoke`: API keys in the state database."""
+"""`wqmon keys create|list|revoke`: API keys in the state database.
+
+The state file is the one the service reads: --state, else WQMON_STATE_PATH, else
+data/wqmon-state.sqlite under the current folder (`wqmon demo FOLDER` keeps it at
+FOLDER/state.sqlite). Each command says which file it used, and warns when it had to create it.
+"""
 
 from pathlib import Path
 from typing import Annotated
@@ -6,7 +11,6 @@ from typing import Annotated
 import typer
 
 from service.commands.failure import fail
-from service.runtime import StartupError, load_settings
 from store.keys import ROLE_MEANINGS, ROLES, KeyStore, UnknownKeyError
 from store.state import StateDB
 
@@ -16,11 +20,22 @@ StatePath = Annotated[Path | None, typer.Option("--state", help="state SQLite fi
 
 
 def _keys(state_path: Path | None) -> KeyStore:
+    from service.runtime import StartupError, load_settings
+
     try:
         settings = load_settings(state_path=state_path)
     except StartupError as error:
         raise fail(str(error)) from None
-    return KeyStore(StateDB(settings.state_path))
+    path = settings.state_path.resolve()
+    if not path.exists():
+        typer.echo(
+            f"wqmon: note: {path} did not exist and is created now; a running service reads the file named by "
+            "its --state / WQMON_STATE_PATH (`wqmon demo FOLDER`: FOLDER/state.sqlite) - give that one with --state",
+            err=True,
+        )
+    else:
+        typer.echo(f"wqmon: state file {path}", err=True)
+    return KeyStore(StateDB(path))
 
 
 @app.command("create")

@@ -1,39 +1,44 @@
 """`wqmon report --month 2026-10 --out FILE`: the monthly report as FILE.xlsx, FILE.html (and FILE.pdf)."""
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
-from service.commands.classify import fail
 from service.commands.compliance import ConfigOption, StateOption, StoreOption, _opened
-from service.report.content import gather_report
-from service.report.html import render_html
-from service.report.pdf import PdfError, print_pdf
-from service.report.xlsx import write_xlsx
-from store.state import StateDB
+from service.commands.failure import fail
 
 
 def report(
     month: Annotated[str, typer.Option("--month", help="the month, e.g. 2026-10")],
     out: Annotated[Path, typer.Option("--out", help="FILE: writes FILE.xlsx and FILE.html")],
-    area: Annotated[
-        str, typer.Option("--area", envvar="WQMON_REPORT_AREA", help="county or city named in the title")
-    ] = "XX县",
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="also FILE.pdf, printed by headless Chromium")] = False,
     store: StoreOption = None,
     config_dir: ConfigOption = None,
     state: StateOption = None,
 ) -> None:
-    """Write the monthly report (XX县水环境质量月报): rates, indicators, sections, sources, plants, charts."""
+    """Write the monthly report: rates, indicators, sections, sources, plants, charts.
+
+    The issuing unit, county and 编制/审核/签发 come from report.yaml in the configuration folder.
+    """
     if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month) is None:
         raise fail(f"--month {month!r}: give one month as YYYY-MM (01 to 12), e.g. 2026-10")
+    from service.report.content import gather_report
+    from service.report.heading import load_heading
+    from service.report.html import render_html
+    from service.report.pdf import PdfError, print_pdf
+    from service.report.xlsx import write_xlsx
+    from store.state import StateDB
+
     with _opened(store, config_dir) as (settings, config, opened):
         state_db = StateDB(state or settings.state_path)
         try:
             content = gather_report(
-                config, opened, state_db, month, area=area, timezone=settings.timezone,
+                config, opened, state_db, month, heading=load_heading(config.folder),
+                today=dt.datetime.now(ZoneInfo(settings.timezone)).date(), timezone=settings.timezone,
                 min_valid_hours=settings.min_valid_hours_per_day,
             )  # fmt: skip
         finally:

@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 
 from service.commands.failure import fail
-from service.runtime import Service, StartupError, load_settings
 
 
 def serve(
@@ -18,6 +17,8 @@ def serve(
     hj212_port: Annotated[int | None, typer.Option(help="HJ 212 TCP port, default 8212 [WQMON_HJ212_PORT]")] = None,
 ) -> None:
     """Serve the API, receive HJ 212 packets and pull sources until SIGTERM or Ctrl-C."""
+    from service.runtime import Service, StartupError, load_settings
+
     try:
         settings = load_settings(
             config_dir=config_dir,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.configuration import Configuration
+from models.methods.ratings import CLASS_COLOURS
 from models.sites import Site
 from service.pages.text import Language, label
 
@@ -89,7 +90,8 @@ def series_chart(
         )  # fmt: skip
     shapes, notes = [], []
     for klass, value, is_target in limit_lines(config, site, code):
-        colour = TARGET_COLOUR if is_target else CLASS_COLOUR
+        first = klass.split("/")[0]  # the line's best class names its colour (环办〔2011〕22号 colours)
+        colour = TARGET_COLOUR if is_target else CLASS_COLOURS.get(first, {"hex": CLASS_COLOUR})["hex"]
         shapes.append(
             {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
              "line": {"color": colour, "width": 2 if is_target else 1, "dash": "dash" if is_target else "dot"}}
@@ -100,9 +102,20 @@ def series_chart(
              "font": {"size": 10, "color": colour}}
         )  # fmt: skip
     layout = {
-        "title": {"text": f"{name} ({code})", "font": {"size": 14}},
-        "height": 280,
-        "margin": {"l": 50, "r": 20, "t": 40, "b": 30},
+        # the title sits just above the plot area, below the toolbar's row (on a phone it would cover it)
+        "title": {
+            "text": f"{name} ({code})",
+            "font": {"size": 14},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "yref": "paper",
+            "pad": {"b": 4},
+        },
+        "height": 300,
+        "margin": {"l": 50, "r": 20, "t": 64, "b": 30},
         "yaxis": {"title": {"text": parameter.unit}},
         "legend": {"orientation": "h", "y": -0.2},
         "showlegend": True,

@@ -1,9 +1,11 @@
 """The pages router: login, overview, sites, a site, alerts, upload; plotly.js from the plotly package."""
 
+import datetime as dt
 import functools
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import plotly
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -11,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from models.errors import ConfigError, UnknownSiteError
+from models.methods.ratings import CLASS_COLOURS
 from models.period.periods import PeriodError, parse_period
 from service.api.access import Context
 from service.api.problems import InvalidInput, NotAvailable
@@ -19,16 +22,23 @@ from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
-from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
+from service.pages.site_cache import SitePageCache
+from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, plain, status_text
 from service.ports import AlertsPort
+from service.report.comparison import earlier_months
 from service.report.content import report_from_views
+from service.report.heading import load_heading
 from service.report.html import render_html
+from service.report.pdf import PdfError, report_pdf
 from service.report.xlsx import xlsx_bytes
 from store.keys import ApiKey
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["plain"] = plain
 PLOTLY_URL = "/static/plotly.min.js"
+REPORT_FORMATS = ("html", "xlsx", "pdf")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @functools.cache
@@ -53,6 +63,8 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
             "kind_text": lambda k: label(k, lang) if k in KINDS else k,
             "status_text": lambda s: status_text(s, lang),
             "status_colour": lambda s: STATUS_COLOURS.get(s, "grey"),
+            "status_names": list(STATUS_COLOURS),
+            "class_colours": CLASS_COLOURS,
             "key": key,
             "csrf": form_token(request) if key else "",
             "plotly_url": PLOTLY_URL,
@@ -66,6 +78,15 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="lax", max_age=365 * 86400)
     return response
+
+
+def _site_pages(request: Request) -> SitePageCache:
+    """The app's cache of site pages (made on first use, over the service's write Generation)."""
+    state = request.app.state
+    if getattr(state, "site_pages", None) is None:
+        services = state.services
+        state.site_pages = SitePageCache(services.generation, timezone=services.settings.timezone)
+    return state.site_pages  # type: ignore[no-any-return]
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
@@ -139,6 +160,15 @@ def sites(request: Request, context: Context, month: str | None = None) -> Respo
     return _render(request, "sites.html", key, month=chosen, rows=views.site_rows(context, chosen))
 
 
+@router.get("/latest", response_model=None)
+def latest(request: Request, context: Context) -> Response:
+    """Each automatic station's latest hourly values with their classes."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    return _render(request, "latest.html", key, **views.latest_values(context, language(request)))
+
+
 @router.get("/sites/{site_id}", response_model=None)
 def site(request: Request, context: Context, site_id: str, year: str | None = None) -> Response:
     """A site's year: class per month and a chart per parameter with limit lines and exceedances."""
@@ -150,12 +180,18 @@ def site(request: Request, context: Context, site_id: str, year: str | None = No
         chosen = year or views.latest_month(context)[:4]
         if not (len(chosen) == 4 and chosen.isdigit()):
             raise PeriodError(f"year {chosen!r} is not a year like 2025")
-        page = views.site_page(context, found, chosen, language(request))
+        lang = language(request)
+        page = _site_pages(request).get((found.id, chosen, lang), lambda: views.site_page(context, found, chosen, lang))
     except UnknownSiteError as error:
         return _render(request, "error.html", key, status_code=404, message=str(error))
     except PeriodError as error:
         return _render(request, "error.html", key, status_code=400, message=str(error))
-    return _render(request, "site.html", key, **page)
+    charts = page["charts"]
+    asked = [code for code in request.query_params.getlist("param") if code]
+    known = {chart.code for chart in charts}
+    chosen_codes = [c for c in asked if c in known] or views.default_charts(charts)
+    shown = [chart for chart in charts if chart.code in chosen_codes]
+    return _render(request, "site.html", key, **{**page, "shown": shown, "chosen_codes": chosen_codes})
 
 
 @router.get("/ranking", response_model=None)
@@ -301,7 +337,10 @@ async def upload(
 
 @router.get("/report", response_model=None)
 def monthly_report(request: Request, context: Context, month: str | None = None, format: str = "html") -> Response:
-    """The monthly report of `month` as printable HTML or XLSX, from the same compliance answers as the API."""
+    """The monthly report of `month` as printable HTML, XLSX or PDF, from the same compliance answers as the API.
+
+    The PDF is printed by headless Chromium from the same HTML while the service keeps running.
+    """
     key = _reader(request, context)
     if key is None:
         return _login_redirect(request)
@@ -309,23 +348,45 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
         return _render(request, "error.html", key, status_code=501, message="compliance is not part of this build")
     try:
         chosen = views.chosen_month(context, month)
-        if len(chosen) != 7 or format not in ("html", "xlsx"):
-            raise PeriodError(f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format html or xlsx")
-    except PeriodError as error:
+        if len(chosen) != 7 or format not in REPORT_FORMATS:
+            raise PeriodError(
+                f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format {', '.join(REPORT_FORMATS)}"
+            )
+        heading = load_heading(context.config.folder)
+    except (PeriodError, ConfigError) as error:
         return _render(request, "error.html", key, status_code=400, message=str(error))
+    earlier = {
+        when: (
+            views.compliance_answer(context, "evaluations", period=label),
+            views.compliance_answer(context, "compliance", period=label),
+        )
+        for when, label in earlier_months(chosen).items()
+    }
     report = report_from_views(
         context.config,
         views.compliance_answer(context, "evaluations", period=chosen),
         views.compliance_answer(context, "compliance", period=chosen),
         views.compliance_answer(context, "scorecard", period=chosen),
-        area=request.query_params.get("area", "XX县"),
+        heading=heading,
+        issued_on=heading.issued_on(dt.datetime.now(ZoneInfo(context.settings.timezone)).date()),
         ratings=views.compliance_answer(context, "ratings", period=chosen),
+        earlier=earlier,
+        min_valid_hours=context.settings.min_valid_hours_per_day,
     )
     if format == "xlsx":
-        name = quote(f"{report.title}.xlsx")
-        return Response(
-            xlsx_bytes(report),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
-        )
-    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL))
+        return _attachment(xlsx_bytes(report), f"{report.title}.xlsx", XLSX_TYPE)
+    if format == "pdf":
+        try:
+            pdf = report_pdf(render_html(report))
+        except PdfError as error:
+            return _render(request, "error.html", key, status_code=503, message=str(error))
+        return _attachment(pdf, f"{report.title}.pdf", "application/pdf")
+    links = [("下载 PDF", f"/report?month={chosen}&format=pdf"), ("下载 XLSX", f"/report?month={chosen}&format=xlsx")]
+    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL, links=links))
+
+
+def _attachment(content: bytes, file_name: str, media_type: str) -> Response:
+    name = quote(file_name)
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    )

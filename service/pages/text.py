@@ -1,7 +1,9 @@
 """Page labels in Chinese (the default) and English (?lang=en or the wqmon_lang cookie)."""
 
+import math
 from typing import Final, Literal
 
+import numpy as np
 from fastapi import Request
 
 Language = Literal["zh", "en"]
@@ -102,6 +104,32 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "bad_form": ("表单已过期，请重试。", "The form has expired; try again."),
+    "class_legend": ("水质类别", "Water-quality class"),
+    "over_by": ("超标", "over by"),
+    "menu": ("菜单", "Menu"),
+    "latest_hint": ("自动站最新小时值及水质类别", "each automatic station's latest hourly values and classes"),
+    "time": ("时间", "Time"),
+    "show_charts": ("显示所选项目", "Show the chosen parameters"),
+    "zone": ("水功能区", "Functional zone"),
+    "boundary": ("跨界", "Cross-boundary"),
+    "incoming": ("入境", "incoming"),
+    "outgoing": ("出境", "outgoing"),
+    "river": ("河流 / 流域", "River / basin"),
+    "standard": ("执行标准", "Standard"),
+    "built": ("建成日期", "Built"),
+    "withdrawal": ("取水量（m³/月）", "Withdrawal (m³/month)"),
+    "placeholder": ("占位目标", "placeholder target"),
+    "placeholder_targets": (
+        "以下指标的目标值、分档与分值是占位值，尚未经本局确认（confirmed: false），得分仅供参考",
+        "These indicators' targets, bands and points are placeholders not yet confirmed by the bureau "
+        "(confirmed: false); their points are only indicative",
+    ),
+    "placeholder_fix": (
+        "核定后在配置目录的 indicators.yaml 中改为 confirmed: true。",
+        "Set confirmed: true in indicators.yaml in the configuration folder once checked.",
+    ),
+    "times": ("倍", "times"),
+    "status_legend": ("考核状态", "Status"),
 }
 
 KINDS: Final[dict[str, tuple[str, str]]] = {
@@ -131,3 +159,16 @@ def label(key: str, lang: Language) -> str:
 def status_text(status: str, lang: Language) -> str:
     """A scorecard status (达标 / 基本达标 / 不达标 / 无数据) in `lang`."""
     return STATUS_EN.get(status, status) if lang == "en" else status
+
+
+def plain(value: float | int | None, significant: int = 4) -> str:
+    """A number as a table shows it: never scientific notation (4e-05 → 0.00004), up to
+    `significant` digits below 1000, whole numbers from 1000 on ("—" for none)."""
+    if value is None:
+        return "—"
+    number = float(value)
+    if not math.isfinite(number):
+        return "—"
+    if abs(number) >= 1000:
+        return f"{number:.0f}"
+    return np.format_float_positional(number, precision=significant, unique=False, fractional=False, trim="-")

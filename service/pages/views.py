@@ -9,11 +9,13 @@ import pandas as pd
 
 from models.configuration import Configuration
 from models.period.periods import parse_period
+from models.period.statistics import HOURLY
 from models.sites import Site
+from models.standards.classification import judge_sample
 from service.api.context import Services
 from service.compliance_views import run_period
 from service.pages.charts import Chart, series_chart
-from service.pages.text import Language
+from service.pages.text import Language, label, plain
 
 JSON = dict[str, Any]
 
@@ -152,7 +154,104 @@ def site_page(context: Services, site: Site, year: str, lang: Language) -> JSON:
                 }
             )
     charts.sort(key=lambda c: (-c.exceedances, c.code))
-    return {"site": site, "target": config.target_of(site), "year": year, "months": months, "charts": charts}
+    return {
+        "site": site,
+        "target": config.target_of(site),
+        "year": year,
+        "months": months,
+        "charts": charts,
+        "facts": site_facts(config, site, lang),
+    }
+
+
+def site_facts(config: Configuration, site: Site, lang: Language) -> list[tuple[str, str]]:
+    """What a site page states first, by kind: a section's zone, boundary role and river; a source's
+    withdrawal; a plant's standard and build date (the standard's class applies from it)."""
+    standard = config.standards[site.standard]
+    title = standard.title_en if lang == "en" else standard.title_zh
+    facts = [(label("standard", lang), f"{site.standard} {title}")]
+    if site.kind == "section":
+        if site.zone is not None and site.zone in config.zones:
+            facts.append((label("zone", lang), config.zones[site.zone].name))
+        if site.boundary is not None:
+            facts.append((label("boundary", lang), label(site.boundary, lang)))
+        if site.river or site.basin:
+            facts.append((label("river", lang), " / ".join(x for x in (site.river, site.basin) if x)))
+    elif site.kind == "source" and site.withdrawal_m3_per_year is not None:
+        by_month = site.withdrawal_m3_by_month
+        monthly = (
+            "、".join(f"{m}: {plain(v)}" for m, v in by_month.items())
+            if by_month
+            else plain(site.withdrawal_m3_per_year / 12)
+        )
+        facts.append((label("withdrawal", lang), monthly))
+    elif site.kind == "plant" and site.built is not None:
+        facts.append((label("built", lang), str(site.built)))
+    return facts
+
+
+def latest_values(context: Services, lang: Language) -> JSON:
+    """Each automatic station's latest hourly values with the class of each and of the station (as the
+    national real-time water-quality release shows them): one row per site with hourly data."""
+    config, timezone = context.config, context.settings.timezone
+    latest = context.store.latest()
+    hourly = latest.loc[latest["statistic"].isin(HOURLY).to_numpy()]
+    rows, columns = [], {}
+    for site in config.sites.values():
+        mine = hourly.loc[(hourly["site"] == site.id).to_numpy()]
+        if mine.empty:
+            continue
+        standard = config.standards[site.standard]
+        target_class = config.target_of(site)
+        target = standard.classes.index(target_class) if target_class in standard.classes else 0
+        codes = [str(c) for c in mine["parameter"]]
+        judged = judge_sample(
+            dict(zip(codes, mine["value"].astype(float), strict=True)),
+            standard.limit_table(config.situation_of(site)),
+            target=target,
+            non_detect=dict(zip(codes, mine["non_detect"].astype(bool), strict=True)),
+        )
+        items = {}
+        for item in judged.items.to_dict("records"):
+            code = str(item["code"])
+            entry = config.catalogue[code] if code in config.catalogue else None
+            columns[code] = (entry.name(lang) if entry else code, entry.unit if entry else "")
+            items[code] = {
+                "value": plain(item["value"]) + ("L" if item["non_detect"] else ""),
+                "class": _class_name(standard.classes, standard.worse_than_last, int(item["class_index"])),
+                "meets": None if pd.isna(item["meets_target"]) else bool(item["meets_target"]),
+            }
+        newest = pd.Timestamp(mine["time"].max()).tz_convert(timezone).strftime("%Y-%m-%d %H:%M")
+        rows.append(
+            {
+                "site": site,
+                "time": newest,
+                "class": _class_name(standard.classes, standard.worse_than_last, judged.class_index),
+                "target": target_class,
+                "meets": judged.meets_target,
+                "items": items,
+            }
+        )
+    ordered = sorted(columns.items())
+    return {"rows": rows, "columns": [{"code": c, "name": n, "unit": u} for c, (n, u) in ordered]}
+
+
+def _class_name(classes: tuple[str, ...], worse: str | None, index: int) -> str | None:
+    """The class of an index (0 = first; len(classes) = worse than the last, e.g. 劣V); None if not judged."""
+    if 0 <= index < len(classes):
+        return classes[index]
+    return worse if index == len(classes) else None
+
+
+DEFAULT_CHARTS = 6  # charts a site page opens with; the parameter picker shows any others
+
+
+def default_charts(charts: list[Chart]) -> list[str]:
+    """The codes a site page shows before anything is picked: those with exceedances, then the first
+    of the rest (charts come sorted by exceedances), at least DEFAULT_CHARTS of them."""
+    exceeding = [c.code for c in charts if c.exceedances]
+    rest = [c.code for c in charts if not c.exceedances]
+    return exceeding + rest[: max(0, DEFAULT_CHARTS - len(exceeding))]
 
 
 def alert_lists(context: Services) -> tuple[list[JSON], list[JSON]]:

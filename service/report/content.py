@@ -5,6 +5,7 @@ Nothing is computed again here: rates, classes, multiples and days are copied fr
 always agree.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,9 @@ from models.configuration import Configuration
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
 from service.ratings_view import ratings_for
+from service.report.basis import data_coverage, evaluation_basis
+from service.report.comparison import compared, earlier_months
+from service.report.heading import ReportHeading
 from store.base import Store
 from store.state import StateDB
 
@@ -25,7 +29,8 @@ UNIT_ZH = {"sites": "个断面", "zones": "个功能区", "samples": "次", "m3"
 class MonthlyReport:
     """One month's report."""
 
-    area: str
+    heading: ReportHeading
+    issued_on: dt.date
     month: str
     first_day: str
     last_day: str
@@ -38,12 +43,15 @@ class MonthlyReport:
     findings: list[str] = field(default_factory=list)  # the summary's sentences
     ratings: JSON | None = None  # rivers, basins and the county (the ratings view's JSON)
     fixes: list[JSON] = field(default_factory=list)  # the scorecard's what-to-fix list, largest stake first
+    basis: list[JSON] = field(default_factory=list)  # standards and methods applied, with their numbers
+    coverage: list[JSON] = field(default_factory=list)  # per site: values the result rests on, or why not judged
+    earlier: dict[str, str] = field(default_factory=dict)  # previous / last_year -> the month compared with
 
     @property
     def title(self) -> str:
-        """XX县水环境质量月报（2026年10月）."""
+        """清溪县水环境质量月报（2026年10月）; without a configured county, no county in the title."""
         year, month = self.month.split("-")
-        return f"{self.area}水环境质量月报（{year}年{int(month)}月）"
+        return f"{self.heading.county}水环境质量月报（{year}年{int(month)}月）"
 
 
 def gather_report(
@@ -52,17 +60,26 @@ def gather_report(
     state: StateDB,
     month: str,
     *,
-    area: str = "XX县",
+    heading: ReportHeading,
+    today: dt.date,
     timezone: str = "Asia/Shanghai",
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
 ) -> MonthlyReport:
-    """The report of `month` (YYYY-MM) from the same view functions the compliance API serves."""
+    """The report of `month` (YYYY-MM) from the same view functions the compliance API serves,
+    compared with the previous month and the same month of last year."""
     options: dict[str, Any] = {"timezone": timezone, "min_valid_hours": min_valid_hours}
     evaluations = evaluate_period(config, store, month, **options)
     rates = compliance_for(config, store, month, **options)
     card = scorecard_for(config, store, state, month, **options)
     ratings = ratings_for(config, store, month, **options)
-    return report_from_views(config, evaluations, rates, card, area=area, ratings=ratings)
+    earlier = {
+        when: (evaluate_period(config, store, label, **options), compliance_for(config, store, label, **options))
+        for when, label in earlier_months(month).items()
+    }
+    return report_from_views(
+        config, evaluations, rates, card, heading=heading, issued_on=heading.issued_on(today), ratings=ratings,
+        earlier=earlier, min_valid_hours=min_valid_hours,
+    )  # fmt: skip
 
 
 def report_from_views(
@@ -71,10 +88,17 @@ def report_from_views(
     compliance: JSON,
     scorecard: JSON,
     *,
-    area: str,
+    heading: ReportHeading,
+    issued_on: dt.date,
     ratings: JSON | None = None,
+    earlier: dict[str, tuple[JSON, JSON]] | None = None,
+    min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
 ) -> MonthlyReport:
-    """Arrange the JSON of the evaluations, compliance, scorecard (and ratings) views as the report's tables."""
+    """Arrange the JSON of the evaluations, compliance, scorecard (and ratings) views as the report's tables.
+
+    `earlier` holds the evaluations and compliance JSON of the months compared with (``previous``,
+    ``last_year``); each rate and class then carries its earlier value and whether it is better.
+    """
     surface = {s["site"]: s for s in evaluations["sites"]}
     volumes = {
         part["site"]: part
@@ -89,8 +113,11 @@ def report_from_views(
         elif site.kind == "source":
             sources.append(_source_row(config, site.id, entry, volumes.get(site.id)))
     rates = [{**r, "unit_zh": UNIT_ZH.get(r["unit"], r["unit"])} for r in compliance["rates"].values()]
+    plants = [{**p} for p in evaluations["plants"]]  # copies: the views' answers may be cached
+    _compare(rates, sections, sources, plants, earlier or {})
     report = MonthlyReport(
-        area=area,
+        heading=heading,
+        issued_on=issued_on,
         month=evaluations["period"],
         first_day=evaluations["from"],
         last_day=evaluations["to"],
@@ -99,11 +126,51 @@ def report_from_views(
         scorecard_summary=scorecard["summary"],
         sections=sections,
         sources=sources,
-        plants=evaluations["plants"],
+        plants=plants,
         ratings=ratings,
         fixes=scorecard.get("fixes", []),
+        basis=evaluation_basis(config, min_valid_hours=min_valid_hours, with_ratings=ratings is not None),
+        coverage=data_coverage(config, evaluations),
+        earlier=earlier_months(evaluations["period"]) if earlier else {},
     )
     return MonthlyReport(**{**report.__dict__, "findings": _findings(report)})
+
+
+def _compare(
+    rates: list[JSON],
+    sections: list[JSON],
+    sources: list[JSON],
+    plants: list[JSON],
+    earlier: dict[str, tuple[JSON, JSON]],
+) -> None:
+    """Give each rate, section class, source class and rate and plant rate its `compare` entry."""
+    then_rates = {when: c["rates"] for when, (_, c) in earlier.items()}
+    then_classes = {when: {s["site"]: s["class"] for s in e["sites"]} for when, (e, _) in earlier.items()}
+    then_plants = {when: {p["site"]: p["rate"] for p in e["plants"]} for when, (e, _) in earlier.items()}
+    then_volumes = {
+        when: {
+            p["site"]: (round(100.0 * p["compliant_volume_m3"] / p["volume_m3"], 2) if p.get("volume_m3") else None)
+            for p in c["rates"].get("drinking_water_sources", {}).get("parts", [])
+            if "site" in p
+        }
+        for when, (_, c) in earlier.items()
+    }
+    for rate in rates:
+        values = {when: (r.get(rate["id"]) or {}).get("rate") for when, r in then_rates.items()}
+        rate["compare"] = {"rate": compared(rate["rate"], values, kind="rate")}
+    for row in sections:
+        values = {when: c.get(row["site"]) for when, c in then_classes.items()}
+        row["compare"] = {"class": compared(row["class"], values, kind="class")}
+    for row in sources:
+        classes = {when: c.get(row["site"]) for when, c in then_classes.items()}
+        volumes = {when: v.get(row["site"]) for when, v in then_volumes.items()}
+        row["compare"] = {
+            "class": compared(row["class"], classes, kind="class"),
+            "rate": compared(row["rate"], volumes, kind="rate"),
+        }
+    for plant in plants:
+        values = {when: p.get(plant["site"]) for when, p in then_plants.items()}
+        plant["compare"] = {"rate": compared(plant["rate"], values, kind="rate")}
 
 
 def _section_row(config: Configuration, site_id: str, entry: JSON | None) -> JSON:

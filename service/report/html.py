@@ -1,14 +1,17 @@
 """The printable HTML report: tables and plotly charts, plotly.js inlined so the file works offline."""
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from models.methods.ratings import CLASS_COLOURS, CLASS_NAMES
+from service.report.comparison import ARROWS, EARLIER, TREND_ZH
 from service.report.content import MonthlyReport
 
-CLASS_ORDER = ["I", "II", "III", "IV", "V", "劣V"]
+CLASS_ORDER = list(CLASS_NAMES)
 _environment = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
@@ -58,7 +61,7 @@ def report_figures(report: MonthlyReport) -> list[dict[str, Any]]:
                         "y": [CLASS_ORDER.index(s["class"]) + 1 for s in judged],
                         "text": [s["class"] for s in judged],
                         "textposition": "outside",
-                        "marker": {"color": ["#2e7d32" if s["meets_target"] else "#c62828" for s in judged]},
+                        "marker": {"color": [CLASS_COLOURS[s["class"]]["hex"] for s in judged]},
                     },
                     {
                         "type": "scatter",
@@ -107,8 +110,9 @@ def report_figures(report: MonthlyReport) -> list[dict[str, Any]]:
     return figures
 
 
-def render_html(report: MonthlyReport, *, plotly_src: str | None = None) -> str:
-    """The report as one HTML page (A4, printable): plotly.js inlined, or loaded from `plotly_src`."""
+def render_html(report: MonthlyReport, *, plotly_src: str | None = None, links: Sequence[tuple[str, str]] = ()) -> str:
+    """The report as one HTML page (A4, printable): plotly.js inlined, or loaded from `plotly_src`;
+    `links` (label, URL) go beside the print button (the PDF and XLSX of the same report)."""
     figures = report_figures(report)
     return _environment.get_template("report.html").render(
         report=report,
@@ -118,4 +122,9 @@ def render_html(report: MonthlyReport, *, plotly_src: str | None = None) -> str:
         ],
         plotly_js="" if plotly_src else plotly_js(),
         plotly_src=plotly_src,
+        links=list(links),
+        class_colours=CLASS_COLOURS,
+        arrows=ARROWS,
+        trend_zh=TREND_ZH,
+        earlier_zh=EARLIER,
     )

@@ -58,3 +58,11 @@ def print_pdf(html: Path, pdf: Path, *, chromium: Path | None = None, timeout_s:
         tail = (done.stderr or "").strip().splitlines()[-3:]
         raise PdfError(f"{browser} could not print {html} (exit {done.returncode}): {' | '.join(tail)}")
     return pdf
+
+
+def report_pdf(html: str, *, chromium: Path | None = None, timeout_s: float = 120.0) -> bytes:
+    """The PDF of a self-contained report page (`html`), printed in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="wqmon-report-") as folder:
+        page = Path(folder) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        return print_pdf(page, Path(folder) / "report.pdf", chromium=chromium, timeout_s=timeout_s).read_bytes()

@@ -218,3 +218,102 @@ def test_upload_needs_the_form_token(demo_server: DemoServer) -> None:
     session = client(demo_server, "operator")
     answer = session.post("/upload", data={"csrf": "nope"}, files={"file": ("x.csv", b"a,b\n", "text/csv")})
     assert answer.status_code == 403
+
+
+def test_api_docs_and_their_assets_come_from_the_service_cached(demo_server: DemoServer) -> None:
+    session = client(demo_server)
+    page = session.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    for name, kind in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css")):
+        asset = session.get(f"/api/v1/docs/assets/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(kind)
+        assert asset.headers["cache-control"] == "public, max-age=86400" and len(asset.content) > 100_000
+    missing = session.get("/api/v1/docs/assets/evil.js")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert "swagger-ui-bundle.js" in missing.json()["detail"]
+
+
+def test_numbers_in_tables_are_never_in_scientific_notation(demo_server: DemoServer) -> None:
+    """The demo's mercury non-detects (detection limit 0.00004 mg/L) read 0.00004L, not 4e-05L."""
+    html = client(demo_server, "viewer").get("/sites", params={"month": "2025-10"}).text
+    latest = html.split('<table id="site-list">')[1].split("</table>")[0]
+    assert "0.00004L" in latest and "e-0" not in latest and "e+0" not in latest
+
+
+def test_exceedance_multiples_read_as_times(demo_server: DemoServer) -> None:
+    html = client(demo_server, "viewer").get("/overview", params={"month": "2025-12"}).text
+    assert "超标 " in html and " 倍" in html
+    english = client(demo_server, "viewer").get("/overview", params={"month": "2025-12", "lang": "en"}).text
+    assert "over by " in english and " times" in english
+
+
+def test_overview_says_plainly_which_targets_are_placeholders(demo_server: DemoServer) -> None:
+    """The shipped indicators.yaml marks every indicator `confirmed: false` until the bureau checks it."""
+    from service.compliance_views import load_indicator_system
+
+    system = load_indicator_system(demo_server.config.folder)
+    unconfirmed = [i.name_zh for i in system.indicators if not i.confirmed]
+    assert unconfirmed  # the demo ships placeholders
+    html = client(demo_server, "viewer").get("/overview", params={"month": "2025-10"}).text
+    notice = html.split('<p class="warning placeholders" data-period="2025-10">')[1].split("</p>")[0]
+    assert "尚未经本局确认（confirmed: false）" in notice and "indicators.yaml" in notice
+    for name in unconfirmed:
+        assert name in notice
+    assert html.count('class="placeholder-mark"') >= len(unconfirmed)
+
+
+def test_a_site_page_opens_on_its_exceeding_parameters_and_picks_any_other(demo_server: DemoServer) -> None:
+    session = client(demo_server, "viewer")
+    html = session.get("/sites/qx-chujing", params={"year": "2025"}).text
+    picker = html.split('<form method="get" id="parameter-picker"')[1].split("</form>")[0]
+    codes = demo_server.config.items_of(demo_server.config.sites["qx-chujing"])
+    assert all(f'value="{code}"' in picker for code in codes if code != "w01010")  # every charted item offered
+    shown = html.count('<div class="chart" id="chart-')
+    assert 1 <= shown < picker.count('name="param"')  # not every chart at once
+    assert '<div class="chart" id="chart-w01018" data-exceedances="' in html  # COD over the target: shown
+    one = session.get("/sites/qx-chujing", params=[("year", "2025"), ("param", "w01001")]).text
+    assert one.count('<div class="chart" id="chart-') == 1 and 'id="chart-w01001"' in one
+
+
+@pytest.mark.parametrize(
+    ("site", "facts"),
+    [
+        ("qx-chujing", ["清溪下游农业用水区", "出境", "清溪 / 清溪流域", "GB3838-2002 地表水环境质量标准"]),
+        ("qx-rujing", ["清溪上游保留区", "入境"]),
+        ("wwtp-chengdong", ["GB18918-2002 城镇污水处理厂污染物排放标准", "2009-06-30"]),
+    ],
+)
+def test_a_site_page_states_what_its_kind_needs(demo_server: DemoServer, site: str, facts: list[str]) -> None:
+    html = client(demo_server, "viewer").get(f"/sites/{site}", params={"year": "2025"}).text
+    stated = html.split('<dl class="facts" id="site-facts">')[1].split("</dl>")[0]
+    for fact in facts:
+        assert f"<dd>{fact}</dd>" in stated
+
+
+def dissolved_oxygen_class(mg_l: float) -> str:
+    """GB 3838-2002 Table 1 item 4 (dissolved oxygen ≥): I 7.5 (饱和率 90 %), II 6, III 5, IV 3, V 2; below: 劣V."""
+    for klass, floor in (("I", 7.5), ("II", 6.0), ("III", 5.0), ("IV", 3.0), ("V", 2.0)):
+        if mg_l >= floor:
+            return klass
+    return "劣V"
+
+
+def test_latest_values_show_each_stations_hourly_values_with_their_classes(demo_server: DemoServer) -> None:
+    latest = demo_server.store.latest()
+    hourly = latest.loc[latest["statistic"] == "hour_avg"]
+    stations = sorted(set(hourly["site"]))
+    html = client(demo_server, "viewer").get("/latest").text
+    table = html.split('<table id="latest-values">')[1].split("</table>")[0]
+    assert sorted(part.split('"')[0] for part in table.split('<tr data-site="')[1:]) == stations
+    checked = 0
+    for site in stations:
+        row = table.split(f'<tr data-site="{site}">')[1].split("</tr>")[0]
+        oxygen = hourly.loc[(hourly["site"] == site) & (hourly["parameter"] == "w01009"), "value"]
+        if site == "wwtp-chengdong" or oxygen.empty:
+            continue
+        cell = row.split('<td data-code="w01009"')[1].split("</td>")[0]
+        assert f'data-class="{dissolved_oxygen_class(float(oxygen.iloc[0]))}"' in cell
+        checked += 1
+    assert checked >= 3  # the four sections' automatic stations (the outgoing one at least)
+    assert '溶解氧<br><span class="muted">mg/L</span>' in table

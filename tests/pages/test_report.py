@@ -1,5 +1,6 @@
 """`wqmon report`: the XLSX read back with openpyxl agrees with the compliance API; HTML and PDF are written."""
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -7,10 +8,23 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
+import yaml
 from typer.testing import CliRunner
 
+from models.errors import ConfigError
+from models.methods.ratings import CLASS_COLOURS
 from service.cli import app
-from service.report.xlsx import INDICATORS_SHEET, PLANTS_SHEET, RATES_SHEET, SECTIONS_SHEET, SOURCES_SHEET
+from service.report.content import report_from_views
+from service.report.heading import ReportHeading, load_heading
+from service.report.html import render_html
+from service.report.xlsx import (
+    INDICATORS_SHEET,
+    PLANTS_SHEET,
+    RATES_SHEET,
+    RATINGS_SHEET,
+    SECTIONS_SHEET,
+    SOURCES_SHEET,
+)
 from tests.pages.conftest import DemoServer, chromium_or_skip
 
 MONTH = "2025-10"
@@ -32,16 +46,25 @@ def api(server: DemoServer, path: str, **params: str) -> dict[str, Any]:
     return answer.json()  # type: ignore[no-any-return]
 
 
-def rows_by_id(sheet: Any) -> dict[str, list[Any]]:
-    """Data rows (from row 4) keyed by the id in column A."""
-    return {row[0]: list(row) for row in sheet.iter_rows(min_row=4, values_only=True) if row[0] and row[2] is not None}
+def rows_by_name(sheet: Any) -> dict[str, list[Any]]:
+    """The table's rows (from row 4 to the first blank row) keyed by the name in column A."""
+    rows: dict[str, list[Any]] = {}
+    for row in sheet.iter_rows(min_row=4, values_only=True):
+        if row[0] is None:
+            break
+        rows[row[0]] = list(row)
+    return rows
+
+
+def header(sheet: Any) -> list[str]:
+    return [cell.value for cell in sheet[3] if cell.value is not None]
 
 
 @pytest.fixture(scope="module")
 def report_base(demo_server: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """FILE of `wqmon report --out FILE.xlsx --area 清溪县` (FILE.xlsx and FILE.html written)."""
+    """FILE of `wqmon report --out FILE.xlsx` (FILE.xlsx and FILE.html written; heading from report.yaml)."""
     out = tmp_path_factory.mktemp("report") / "月报-2025-10"
-    result = run_report(demo_server, out.with_suffix(".xlsx"), "--area", "清溪县")
+    result = run_report(demo_server, out.with_suffix(".xlsx"))
     assert result.exit_code == 0, result.output
     return out
 
@@ -53,24 +76,19 @@ def workbook(report_base: Path) -> Any:
 
 def test_xlsx_rates_match_the_compliance_api(demo_server: DemoServer, workbook: Any) -> None:
     rates = api(demo_server, "compliance", period=MONTH)["rates"]
-    sheet = rows_by_id(workbook[RATES_SHEET])
-    assert set(sheet) == set(rates)
-    for rate_id, rate in rates.items():
-        _, name, numerator, denominator, _, percent = sheet[rate_id]
-        assert (name, numerator, denominator, percent) == (
-            rate["name"],
-            rate["numerator"],
-            rate["denominator"],
-            rate["rate"],
-        )
+    sheet = rows_by_name(workbook[RATES_SHEET])
+    assert set(sheet) == {rate["name"] for rate in rates.values()}
+    for rate in rates.values():
+        _, numerator, denominator, _, percent = sheet[rate["name"]][:5]
+        assert (numerator, denominator, percent) == (rate["numerator"], rate["denominator"], rate["rate"])
 
 
 def test_xlsx_indicators_match_the_scorecard_api(demo_server: DemoServer, workbook: Any) -> None:
     card = api(demo_server, "scorecard", period=MONTH)
     sheet = {row[0]: row for row in workbook[INDICATORS_SHEET].iter_rows(min_row=4, values_only=True) if row[0]}
-    assert list(sheet) == [i["id"] for i in card["indicators"]]
+    assert list(sheet) == [i["name"] for i in card["indicators"]]
     for row in card["indicators"]:
-        assert (sheet[row["id"]][2], sheet[row["id"]][5], sheet[row["id"]][6]) == (
+        assert (sheet[row["name"]][1], sheet[row["name"]][4], sheet[row["name"]][5]) == (
             row["value"],
             row["status"],
             row["points"],
@@ -79,31 +97,33 @@ def test_xlsx_indicators_match_the_scorecard_api(demo_server: DemoServer, workbo
 
 def test_xlsx_sections_sources_and_plants_match_the_evaluations_api(demo_server: DemoServer, workbook: Any) -> None:
     evaluations = api(demo_server, "evaluations", period=MONTH)
-    surface = {s["site"]: s for s in evaluations["sites"]}
-    sections = rows_by_id(workbook[SECTIONS_SHEET])
+    surface = {s["name"]: s for s in evaluations["sites"]}
+    sections = rows_by_name(workbook[SECTIONS_SHEET])
+    columns = header(workbook[SECTIONS_SHEET])
+    verdict, pollutants = columns.index("是否达标"), columns.index("主要污染物（超标倍数）")
     assert set(sections) == {s for s, e in surface.items() if e["kind"] == "section"}
-    for site_id, row in sections.items():
-        entry = surface[site_id]
-        assert (row[4], row[5]) == (entry["target"], entry["class"])
-        assert row[6] == {True: "达标", False: "不达标"}[entry["meets_target"]]
+    for name, row in sections.items():
+        entry = surface[name]
+        assert (row[3], row[4]) == (entry["target"], entry["class"])
+        assert row[verdict] == {True: "达标", False: "不达标"}[entry["meets_target"]]
         for item in entry["items_over_target"][:3]:
-            assert f"{item['name']}（{item['exceedance_multiple']}）" in row[7]
-    failing = [s for s in sections.values() if s[6] == "不达标"]
-    assert failing and all(s[7] != "—" for s in failing)
+            assert f"{item['name']}（{item['exceedance_multiple']} 倍）" in row[pollutants]
+    failing = [s for s in sections.values() if s[verdict] == "不达标"]
+    assert failing and all(s[pollutants] != "—" for s in failing)
 
     parts = {
-        p["site"]: p for p in api(demo_server, "compliance", period=MONTH)["rates"]["drinking_water_sources"]["parts"]
+        p["name"]: p for p in api(demo_server, "compliance", period=MONTH)["rates"]["drinking_water_sources"]["parts"]
     }
-    sources = rows_by_id(workbook[SOURCES_SHEET])
+    sources = rows_by_name(workbook[SOURCES_SHEET])
     assert set(sources) == set(parts)
-    for site_id, row in sources.items():
-        assert (row[4], row[5]) == (parts[site_id]["volume_m3"], parts[site_id]["compliant_volume_m3"])
-        assert row[3] == surface[site_id]["class"]
+    for name, row in sources.items():
+        assert (row[3], row[4]) == (parts[name]["volume_m3"], parts[name]["compliant_volume_m3"])
+        assert row[2] == surface[name]["class"]
 
-    plants = rows_by_id(workbook[PLANTS_SHEET])
+    plants = rows_by_name(workbook[PLANTS_SHEET])
     for plant in evaluations["plants"]:
-        row = plants[plant["site"]]
-        assert (row[4], row[5], row[6]) == (plant["valid_days"], plant["compliant_days"], plant["rate"])
+        row = plants[plant["name"]]
+        assert (row[3], row[4], row[5]) == (plant["valid_days"], plant["compliant_days"], plant["rate"])
 
 
 def test_xlsx_has_charts(workbook: Any) -> None:
@@ -113,7 +133,7 @@ def test_xlsx_has_charts(workbook: Any) -> None:
 
 def test_html_report_is_self_contained_and_has_every_table(report_base: Path) -> None:
     html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
-    assert "<title>清溪县水环境质量月报（2025年10月）</title>" in html
+    assert "<title>清溪县水环境质量月报（2025年10月）</title>" in html  # the county of report.yaml
     for table in ("rates", "indicators", "sections", "sources", "plants"):
         assert f'<table id="{table}">' in html
     assert "Plotly.newPlot" in html and 'src="http' not in html
@@ -139,8 +159,8 @@ def test_report_from_the_pages_has_the_same_numbers(demo_server: DemoServer, wor
         html = session.get("/report", params={"month": MONTH}).text
     assert answer.status_code == 200
     downloaded = openpyxl.load_workbook(io.BytesIO(answer.content))
-    for name in (RATES_SHEET, SECTIONS_SHEET, SOURCES_SHEET, PLANTS_SHEET):
-        assert rows_by_id(downloaded[name]) == rows_by_id(workbook[name])
+    for name in (RATES_SHEET, SECTIONS_SHEET, SOURCES_SHEET, PLANTS_SHEET, RATINGS_SHEET):
+        assert rows_by_name(downloaded[name]) == rows_by_name(workbook[name])
     assert '<script src="/static/plotly.min.js">' in html and '<table id="sections">' in html
 
 
@@ -167,3 +187,182 @@ def test_the_report_names_the_largest_points_at_stake(demo_server: DemoServer, r
     html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
     named = "；".join(f"{f['name']}（{f['points_at_stake']:g} 分）" for f in staked)
     assert staked and f"整改重点（按分值）：{named}。" in html
+
+
+def test_the_heading_comes_from_report_yaml_and_no_placeholder_county_appears(
+    demo_server: DemoServer, report_base: Path, workbook: Any
+) -> None:
+    html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
+    heading = yaml.safe_load((demo_server.config.folder / "report.yaml").read_text(encoding="utf-8"))["report"]
+    assert f'<span id="issuing-unit">{heading["issuing_unit"]}</span>' in html
+    today = dt.date.today()  # the date of issue is the day the report is made when report.yaml gives none
+    assert f'<span id="date-of-issue">{today.year}年{today.month}月{today.day}日</span>' in html
+    for label, name in (("编制", "prepared_by"), ("审核", "reviewed_by"), ("签发", "approved_by")):
+        assert f"<span>{label}：{heading[name]}</span>" in html
+    assert "XX县" not in html and 'id="heading-missing"' not in html
+    for sheet in workbook.worksheets:
+        texts = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+        assert not any("XX" in t for t in texts), sheet.title
+    assert workbook[RATES_SHEET]["A1"].value == "清溪县水环境质量月报（2025年10月）"
+
+
+def test_a_report_without_report_yaml_names_no_county_and_says_where_to_set_it(demo_server: DemoServer) -> None:
+    evaluations, compliance = (
+        api(demo_server, "evaluations", period=MONTH),
+        api(demo_server, "compliance", period=MONTH),
+    )
+    report = report_from_views(demo_server.config, evaluations, compliance, api(demo_server, "scorecard", period=MONTH),
+                               heading=ReportHeading(), issued_on=dt.date(2025, 11, 5))  # fmt: skip
+    assert report.title == "水环境质量月报（2025年10月）"
+    html = render_html(report, plotly_src="/static/plotly.min.js")
+    assert 'id="heading-missing"' in html and "report.yaml" in html
+    assert "编制单位、县名、编制、审核、签发" in html
+    assert '<span id="date-of-issue">2025年11月5日</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ("report:\n  county: 清溪县\n  signed_by: 周明\n", "report.signed_by"),
+        ("report:\n  date_of_issue: next week\n", "report.date_of_issue"),
+        ("report: [清溪县]\n", "'report' must be a mapping"),
+    ],
+)
+def test_a_bad_report_yaml_is_refused_naming_file_and_field(tmp_path: Path, content: str, where: str) -> None:
+    (tmp_path / "report.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_heading(tmp_path)
+    assert str(tmp_path / "report.yaml") in str(refused.value) and where in str(refused.value)
+
+
+def test_the_basis_names_each_standard_and_method_with_its_number(report_base: Path) -> None:
+    html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
+    basis = html.split('<table id="basis">')[1].split("</table>")[0]
+    for number, title in (
+        ("GB 3838-2002", "地表水环境质量标准"),
+        ("GB 18918-2002", "城镇污水处理厂污染物排放标准"),
+        ("环办〔2011〕22号", "地表水环境质量评价办法（试行）"),
+        ("环办监测函〔2020〕82号", "地表水环境质量监测数据统计技术规定（试行）"),
+        ("HJ/T 356-2007", "日均值有效性：每日有效小时值不少于 18 个"),
+    ):
+        assert f"<td>{number}</td><td>{title}</td>" in basis
+
+
+def test_the_coverage_gives_the_values_each_result_rests_on(demo_server: DemoServer, report_base: Path) -> None:
+    html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
+    coverage = html.split('<table id="coverage">')[1].split("</table>")[0]
+    evaluations = api(demo_server, "evaluations", period=MONTH)
+    for entry in evaluations["sites"]:
+        judged = sum(1 for item in entry["items"] if item["evaluated"])
+        assert f'data-site="{entry["site"]}"' in coverage
+        assert f"<td>{entry['n_values']} 个数值（{judged} 个评价项目）</td><td>{entry['class']} 类</td>" in coverage
+    for plant in evaluations["plants"]:
+        assert f"{plant['days_with_data']} 天有数据，{plant['valid_days']} 个有效日" in coverage
+
+
+def test_sites_without_data_are_listed_as_not_judged_with_the_reason(demo_server: DemoServer) -> None:
+    """2024-10 is before the demo county's data: every site is in the coverage table, not judged, and why."""
+    month = "2024-10"
+    report = report_from_views(
+        demo_server.config, api(demo_server, "evaluations", period=month), api(demo_server, "compliance", period=month),
+        api(demo_server, "scorecard", period=month), heading=ReportHeading(), issued_on=dt.date(2024, 11, 5),
+    )  # fmt: skip
+    assert {row["site"] for row in report.coverage} == set(demo_server.config.sites)
+    for row in report.coverage:
+        assert (row["values"], row["result"], row["reason"]) == ("0", "未参评", "本时段无监测数据")
+
+
+def test_rates_and_classes_are_compared_with_the_previous_month_and_last_year(
+    demo_server: DemoServer, report_base: Path
+) -> None:
+    """2025-09 and 2024-10 (no data in the demo county: "—"); a higher rate and a class nearer I are better."""
+    html = report_base.with_name(report_base.name + ".html").read_text(encoding="utf-8")
+    assert '<th title="2025-09">上月</th><th title="2024-10">上年同期</th>' in html
+    now, then = api(demo_server, "compliance", period=MONTH)["rates"], api(demo_server, "compliance", period="2025-09")
+    arrows = 0
+    for rate_id, rate in now.items():
+        row = html.split(f'<tr data-rate="{rate_id}">')[1].split("</tr>")[0]
+        before = then["rates"][rate_id]["rate"]
+        previous = row.split('data-compare="previous">')[1].split("</td>")[0]
+        assert row.split('data-compare="last_year">')[1].split("</td>")[0] == "—"
+        if before is None or rate["rate"] is None:
+            assert previous == "—"
+            continue
+        trend = "same" if rate["rate"] == before else "better" if rate["rate"] > before else "worse"
+        arrow = {"better": "↑", "worse": "↓", "same": "＝"}[trend]
+        assert previous.startswith(f'{before:.2f}<span class="trend {trend}"') and previous.endswith(f">{arrow}</span>")
+        arrows += trend != "same"
+    assert arrows >= 1
+    classes = {s["site"]: s["class"] for s in api(demo_server, "evaluations", period="2025-09")["sites"]}
+    row = html.split('<tr data-site="qx-chujing">')[1].split("</tr>")[0]  # IV this month
+    previous = row.split('data-compare="previous">')[1].split("</td>")[0]
+    assert f">{classes['qx-chujing']}</span>" in previous
+
+
+def test_xlsx_is_print_ready(workbook: Any, demo_server: DemoServer) -> None:
+    ids = set(demo_server.config.sites)
+    for sheet in workbook.worksheets:
+        assert (
+            int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4) and sheet.page_setup.orientation == "landscape"
+        )
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.freeze_panes == "B4" and sheet.print_title_rows == "$3:$3"
+        assert "&P" in sheet.oddFooter.center.text
+        names = [row[0] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
+        assert names and not ids & set(names), sheet.title  # rows are named, not internal ids
+        for cell in sheet[3]:
+            if cell.value:  # wide enough for the header (CJK counts twice)
+                width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in cell.value)
+                assert sheet.column_dimensions[cell.column_letter].width >= min(48, width), cell.value
+    assert "达标率（%）" in header(workbook[RATES_SHEET]) and "取水总量（m³）" in header(workbook[SOURCES_SHEET])
+    assert "有效天数（天）" in header(workbook[PLANTS_SHEET]) and "上月达标率（%）" in header(workbook[PLANTS_SHEET])
+
+
+def test_xlsx_ratings_sheet_matches_the_ratings_api_in_its_colours(demo_server: DemoServer, workbook: Any) -> None:
+    ratings = api(demo_server, "ratings", period=MONTH)
+    sheet = workbook[RATINGS_SHEET]
+    rows = {(row[0].value, row[1].value): row for row in sheet.iter_rows(min_row=4)}
+    level_zh = {"river": "河流", "basin": "流域", "county": "全县"}
+    groups = [*ratings["rivers"], *ratings["basins"], ratings["county"]]
+    assert len(rows) == len(groups)
+    for group in groups:
+        row = rows[(group["name"], level_zh[group["level"]])]
+        assert (row[2].value, row[3].value) == (group["n_sections"], group["rating_zh"] or "—")
+        assert (row[4].value, row[5].value, row[8].value) == (group["good_percent"], group["worse_than_v_percent"],
+                                                              group["cwqi"])  # fmt: skip
+        if group["colour"]:
+            assert row[3].fill.fgColor.rgb.upper().endswith(group["colour"]["hex"].lstrip("#").upper())
+
+
+def test_xlsx_class_cells_carry_the_class_colours(workbook: Any) -> None:
+    sheet = workbook[SECTIONS_SHEET]
+    coloured = 0
+    for row in sheet.iter_rows(min_row=4, min_col=4, max_col=5):
+        for cell in row:
+            if cell.value in CLASS_COLOURS:
+                assert cell.fill.fgColor.rgb.upper().endswith(CLASS_COLOURS[cell.value]["hex"].lstrip("#").upper())
+                coloured += 1
+    assert coloured >= 8  # target and class of each of the four sections
+
+
+@pytest.mark.browser
+def test_the_report_page_prints_to_pdf_while_the_service_runs(demo_server: DemoServer) -> None:
+    chromium_or_skip()
+    with httpx.Client(base_url=demo_server.url, timeout=180) as session:
+        session.post("/login", data={"api_key": demo_server.keys["viewer"]})
+        html = session.get("/report", params={"month": MONTH}).text
+        answer = session.get("/report", params={"month": MONTH, "format": "pdf"})
+        still = session.get("/healthz")
+    assert '<button type="button" id="print-button">打印</button>' in html
+    assert f'href="/report?month={MONTH}&amp;format=pdf"' in html
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert (
+        answer.content.startswith(b"%PDF")
+        and answer.content.count(b"/Type /Page\n")
+        + answer.content.count(b"/Type /Page\r")
+        + answer.content.count(b"/Type /Page/")
+        + answer.content.count(b"/Type /Page>")
+        >= 2
+    )
+    assert "filename*=UTF-8''" in answer.headers["content-disposition"]
+    assert still.status_code == 200
