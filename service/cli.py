@@ -51,8 +51,8 @@ COMMANDS: Final[dict[str, Entry]] = {
     "serve": _c("serve", "serve", "Serve the API, receive HJ 212 packets and pull sources until SIGTERM or Ctrl-C."),
     "demo": _c("demo", "demo", "Create a demo county with the year up to now in FOLDER (if it is not there yet) "
                "and serve it."),
-    "report": _c("report", "report", "Write the monthly report: rates, indicators, sections, sources, plants, "
-                 "charts."),
+    "report": _c("report", "report", "Write the monthly (--month) or annual (--year) report: rates, indicators, "
+                 "sections, sources, plants, charts."),
     "rank": _c("rank", "rank", "Rank the counties of counties.yaml by their scorecards' points for the period "
                "(and by CWQI where published)."),
     "hj212": _c("hj212", "app", "HJ 212 data-logger protocol.", "group"),

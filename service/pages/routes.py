@@ -336,8 +336,11 @@ async def upload(
 
 
 @router.get("/report", response_model=None)
-def monthly_report(request: Request, context: Context, month: str | None = None, format: str = "html") -> Response:
-    """The monthly report of `month` as printable HTML, XLSX or PDF, from the same compliance answers as the API.
+def monthly_report(
+    request: Request, context: Context, month: str | None = None, year: str | None = None, format: str = "html"
+) -> Response:
+    """The monthly report of `month` (or the annual report of `year`) as printable HTML, XLSX or PDF, from
+    the same compliance answers as the API.
 
     The PDF is printed by headless Chromium from the same HTML while the service keeps running.
     """
@@ -347,10 +350,11 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
     if context.compliance is None:
         return _render(request, "error.html", key, status_code=501, message="compliance is not part of this build")
     try:
-        chosen = views.chosen_month(context, month)
-        if len(chosen) != 7 or format not in REPORT_FORMATS:
+        chosen = views.chosen_month(context, year or month)
+        if len(chosen) != (4 if year else 7) or format not in REPORT_FORMATS:
             raise PeriodError(
-                f"month {chosen!r} / format {format!r}: give a month YYYY-MM and format {', '.join(REPORT_FORMATS)}"
+                f"{'year' if year else 'month'} {chosen!r} / format {format!r}: give a month YYYY-MM or a year YYYY "
+                f"and format {', '.join(REPORT_FORMATS)}"
             )
         heading = load_heading(context.config.folder)
     except (PeriodError, ConfigError) as error:
@@ -372,6 +376,7 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
         ratings=views.compliance_answer(context, "ratings", period=chosen),
         earlier=earlier,
         min_valid_hours=context.settings.min_valid_hours_per_day,
+        seasons=views.compliance_answer(context, "seasons", period=chosen) if year else None,
     )
     if format == "xlsx":
         return _attachment(xlsx_bytes(report), f"{report.title}.xlsx", XLSX_TYPE)
@@ -381,7 +386,8 @@ def monthly_report(request: Request, context: Context, month: str | None = None,
         except PdfError as error:
             return _render(request, "error.html", key, status_code=503, message=str(error))
         return _attachment(pdf, f"{report.title}.pdf", "application/pdf")
-    links = [("下载 PDF", f"/report?month={chosen}&format=pdf"), ("下载 XLSX", f"/report?month={chosen}&format=xlsx")]
+    asked = f"{'year' if year else 'month'}={chosen}"
+    links = [("下载 PDF", f"/report?{asked}&format=pdf"), ("下载 XLSX", f"/report?{asked}&format=xlsx")]
     return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL, links=links))
 
 

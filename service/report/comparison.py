@@ -1,4 +1,5 @@
-"""Comparison columns of the monthly report: the previous month and the same month of last year (上年同期).
+"""Comparison columns of the report: for a month the previous month and the same month of last year
+(上年同期), for a year the year before (上年).
 
 Each compared figure gets the earlier value and a trend: ``better``, ``worse`` or ``same`` (None
 when either side has no value). A rate is better when higher; a water-quality class is better when
@@ -10,13 +11,16 @@ from typing import Any, Final, Literal
 from models.methods.ratings import CLASS_NAMES
 
 Trend = Literal["better", "worse", "same"]
-EARLIER: Final[dict[str, str]] = {"previous": "上月", "last_year": "上年同期"}
+EARLIER: Final[dict[str, str]] = {"previous": "上月", "last_year": "上年同期", "previous_year": "上年"}
 ARROWS: Final[dict[str, str]] = {"better": "↑", "worse": "↓", "same": "＝"}
 TREND_ZH: Final[dict[str, str]] = {"better": "好转", "worse": "变差", "same": "持平"}
 
 
 def earlier_months(month: str) -> dict[str, str]:
-    """The months a report compares with: ``previous`` and ``last_year`` of `month` (YYYY-MM)."""
+    """The periods a report compares with: ``previous`` and ``last_year`` of `month` (YYYY-MM), or
+    ``previous_year`` of a year (YYYY)."""
+    if len(month) == 4:
+        return {"previous_year": str(int(month) - 1)}
     year, number = (int(part) for part in month.split("-"))
     previous = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
     return {"previous": previous, "last_year": f"{year - 1}-{number:02d}"}

@@ -1,4 +1,4 @@
-"""What the monthly report says, assembled from the compliance views' JSON (the HTTP API's numbers).
+"""What the monthly (or annual) report says, assembled from the compliance views' JSON (the HTTP API's numbers).
 
 Nothing is computed again here: rates, classes, multiples and days are copied from
 `compliance_for`, `evaluate_period`, `scorecard_for` and `ratings_for`, so the report and the API
@@ -16,6 +16,7 @@ from service.ratings_view import ratings_for
 from service.report.basis import data_coverage, evaluation_basis
 from service.report.comparison import compared, earlier_months
 from service.report.heading import ReportHeading
+from service.seasons_view import seasons_for
 from store.base import Store
 from store.state import StateDB
 
@@ -26,12 +27,12 @@ UNIT_ZH = {"sites": "个断面", "zones": "个功能区", "samples": "次", "m3"
 
 
 @dataclass(frozen=True)
-class MonthlyReport:
-    """One month's report."""
+class Report:
+    """One month's report, or one year's (`month` is then YYYY, and the seasons are set side by side)."""
 
     heading: ReportHeading
     issued_on: dt.date
-    month: str
+    month: str  # YYYY-MM, or YYYY for the annual report
     first_day: str
     last_day: str
     rates: list[JSON]  # compliance rates as the API gives them
@@ -46,10 +47,23 @@ class MonthlyReport:
     basis: list[JSON] = field(default_factory=list)  # standards and methods applied, with their numbers
     coverage: list[JSON] = field(default_factory=list)  # per site: values the result rests on, or why not judged
     earlier: dict[str, str] = field(default_factory=dict)  # previous / last_year -> the month compared with
+    seasons: JSON | None = None  # annual report: the year and its three seasons (the seasons view's JSON)
+
+    @property
+    def annual(self) -> bool:
+        """Whether this is the report of a calendar year."""
+        return len(self.month) == 4
+
+    @property
+    def this(self) -> str:
+        """本月 or 本年, as the report's tables head their own period."""
+        return "本年" if self.annual else "本月"
 
     @property
     def title(self) -> str:
-        """清溪县水环境质量月报（2026年10月）; without a configured county, no county in the title."""
+        """清溪县水环境质量月报（2026年10月） or …年报（2026年）; without a configured county, no county in it."""
+        if self.annual:
+            return f"{self.heading.county}水环境质量年报（{self.month}年）"
         year, month = self.month.split("-")
         return f"{self.heading.county}水环境质量月报（{year}年{int(month)}月）"
 
@@ -64,9 +78,10 @@ def gather_report(
     today: dt.date,
     timezone: str = "Asia/Shanghai",
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
-) -> MonthlyReport:
+) -> Report:
     """The report of `month` (YYYY-MM) from the same view functions the compliance API serves,
-    compared with the previous month and the same month of last year."""
+    compared with the previous month and the same month of last year; or of a year (YYYY), compared
+    with the year before and with its wet, normal and dry seasons side by side."""
     options: dict[str, Any] = {"timezone": timezone, "min_valid_hours": min_valid_hours}
     evaluations = evaluate_period(config, store, month, **options)
     rates = compliance_for(config, store, month, **options)
@@ -76,9 +91,10 @@ def gather_report(
         when: (evaluate_period(config, store, label, **options), compliance_for(config, store, label, **options))
         for when, label in earlier_months(month).items()
     }
+    seasons = seasons_for(config, store, month, **options) if len(month) == 4 else None
     return report_from_views(
         config, evaluations, rates, card, heading=heading, issued_on=heading.issued_on(today), ratings=ratings,
-        earlier=earlier, min_valid_hours=min_valid_hours,
+        earlier=earlier, min_valid_hours=min_valid_hours, seasons=seasons,
     )  # fmt: skip
 
 
@@ -93,7 +109,8 @@ def report_from_views(
     ratings: JSON | None = None,
     earlier: dict[str, tuple[JSON, JSON]] | None = None,
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
-) -> MonthlyReport:
+    seasons: JSON | None = None,
+) -> Report:
     """Arrange the JSON of the evaluations, compliance, scorecard (and ratings) views as the report's tables.
 
     `earlier` holds the evaluations and compliance JSON of the months compared with (``previous``,
@@ -115,7 +132,7 @@ def report_from_views(
     rates = [{**r, "unit_zh": UNIT_ZH.get(r["unit"], r["unit"])} for r in compliance["rates"].values()]
     plants = [{**p} for p in evaluations["plants"]]  # copies: the views' answers may be cached
     _compare(rates, sections, sources, plants, earlier or {})
-    report = MonthlyReport(
+    report = Report(
         heading=heading,
         issued_on=issued_on,
         month=evaluations["period"],
@@ -132,8 +149,9 @@ def report_from_views(
         basis=evaluation_basis(config, min_valid_hours=min_valid_hours, with_ratings=ratings is not None),
         coverage=data_coverage(config, evaluations),
         earlier=earlier_months(evaluations["period"]) if earlier else {},
+        seasons=seasons,
     )
-    return MonthlyReport(**{**report.__dict__, "findings": _findings(report)})
+    return Report(**{**report.__dict__, "findings": _findings(report)})
 
 
 def _compare(
@@ -216,12 +234,12 @@ def _source_row(config: Configuration, site_id: str, entry: JSON | None, volume:
     }
 
 
-def _findings(report: MonthlyReport) -> list[str]:
+def _findings(report: Report) -> list[str]:
     lines = []
     judged = [s for s in report.sections if s["meets_target"] is not None]
     met = [s for s in judged if s["meets_target"]]
     if judged:
-        lines.append(f"本月监测河流断面 {len(judged)} 个，达到水功能区目标 {len(met)} 个。")
+        lines.append(f"{report.this}监测河流断面 {len(judged)} 个，达到水功能区目标 {len(met)} 个。")
         for s in judged:
             if not s["meets_target"]:
                 over = "、".join(f"{p['name']}（超标 {p['multiple']} 倍）" for p in s["pollutants"]) or "—"

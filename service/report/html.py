@@ -8,8 +8,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from models.methods.ratings import CLASS_COLOURS, CLASS_NAMES
+from models.methods.seasons import SEASON_ZH
 from service.report.comparison import ARROWS, EARLIER, TREND_ZH
-from service.report.content import MonthlyReport
+from service.report.content import Report
 
 CLASS_ORDER = list(CLASS_NAMES)
 _environment = Environment(
@@ -24,7 +25,7 @@ def plotly_js() -> str:
     return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
-def report_figures(report: MonthlyReport) -> list[dict[str, Any]]:
+def report_figures(report: Report) -> list[dict[str, Any]]:
     """The report's charts as plotly JSON: compliance rates, section classes against targets, source volumes."""
     rates = [r for r in report.rates if r["rate"] is not None]
     figures = [
@@ -56,7 +57,7 @@ def report_figures(report: MonthlyReport) -> list[dict[str, Any]]:
                 "data": [
                     {
                         "type": "bar",
-                        "name": "本月类别",
+                        "name": f"{report.this}类别",
                         "x": [s["name"] for s in judged],
                         "y": [CLASS_ORDER.index(s["class"]) + 1 for s in judged],
                         "text": [s["class"] for s in judged],
@@ -110,7 +111,7 @@ def report_figures(report: MonthlyReport) -> list[dict[str, Any]]:
     return figures
 
 
-def render_html(report: MonthlyReport, *, plotly_src: str | None = None, links: Sequence[tuple[str, str]] = ()) -> str:
+def render_html(report: Report, *, plotly_src: str | None = None, links: Sequence[tuple[str, str]] = ()) -> str:
     """The report as one HTML page (A4, printable): plotly.js inlined, or loaded from `plotly_src`;
     `links` (label, URL) go beside the print button (the PDF and XLSX of the same report)."""
     figures = report_figures(report)
@@ -127,4 +128,5 @@ def render_html(report: MonthlyReport, *, plotly_src: str | None = None, links: 
         arrows=ARROWS,
         trend_zh=TREND_ZH,
         earlier_zh=EARLIER,
+        season_zh=SEASON_ZH,
     )

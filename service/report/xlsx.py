@@ -16,13 +16,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.methods.ratings import CLASS_COLOURS
+from models.methods.seasons import SEASON_ZH
 from service.report.comparison import EARLIER, TREND_ZH
-from service.report.content import MonthlyReport
+from service.report.content import Report
 
 RATES_SHEET = "达标率"
 INDICATORS_SHEET = "考核指标"
 SECTIONS_SHEET = "河流断面"
 RATINGS_SHEET = "河流与流域"
+SEASONS_SHEET = "水期对照"
 SOURCES_SHEET = "饮用水源地"
 PLANTS_SHEET = "污水处理厂"
 HEADER_ROW: Final = 3
@@ -33,21 +35,21 @@ _TREND_BY_TEXT: Final = {text: trend for trend, text in TREND_ZH.items()}
 _DARK_TEXT_CLASSES: Final = ("IV", "V")  # yellow and orange fills: black text reads better
 
 
-def write_xlsx(report: MonthlyReport, path: Path) -> Path:
+def write_xlsx(report: Report, path: Path) -> Path:
     """Write the workbook to `path` and return it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     report_workbook(report).save(path)
     return path
 
 
-def xlsx_bytes(report: MonthlyReport) -> bytes:
+def xlsx_bytes(report: Report) -> bytes:
     """The workbook as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
     report_workbook(report).save(buffer)
     return buffer.getvalue()
 
 
-def report_workbook(report: MonthlyReport) -> Workbook:
+def report_workbook(report: Report) -> Workbook:
     """The report as an openpyxl workbook."""
     book = Workbook()
     rates = book.active
@@ -73,7 +75,7 @@ def report_workbook(report: MonthlyReport) -> Workbook:
     _title(indicators, "考核指标完成情况", report.scorecard_summary)
     _table(
         indicators,
-        ["指标", "本月值", "单位", "目标", "状态", "得分（分）", "满分（分）"],
+        ["指标", f"{report.this}值", "单位", "目标", "状态", "得分（分）", "满分（分）"],
         [
             [i["name"], i["value"], i["unit"], i["target"], i["status"], i["points"], i["max_points"]]
             for i in report.indicators
@@ -85,7 +87,7 @@ def report_workbook(report: MonthlyReport) -> Workbook:
     _title(sections, "河流断面水质状况", "主要污染物后括号内为超标倍数；类别按环办〔2011〕22号着色")
     _table(
         sections,
-        ["断面名称", "水功能区", "跨界", "目标类别", "本月类别", *_compare_header(report, "类别"), "是否达标",
+        ["断面名称", "水功能区", "跨界", "目标类别", f"{report.this}类别", *_compare_header(report, "类别"), "是否达标",
          "主要污染物（超标倍数）"],
         [
             [s["name"], s["zone"], s["boundary"], s["target"], s["class"], *_compare_cells(report, s, "class"),
@@ -98,12 +100,14 @@ def report_workbook(report: MonthlyReport) -> Workbook:
 
     if report.ratings:
         _ratings_sheet(book.create_sheet(RATINGS_SHEET), report.ratings)
+    if report.seasons:
+        _seasons_sheet(book.create_sheet(SEASONS_SHEET), report.seasons)
 
     sources = book.create_sheet(SOURCES_SHEET)
     _title(sources, "集中式饮用水水源地水质达标情况", "水量单位：立方米")
     _table(
         sources,
-        ["水源地", "目标类别", "本月类别", "取水总量（m³）", "达标水量（m³）", "达标率（%）",
+        ["水源地", "目标类别", f"{report.this}类别", "取水总量（m³）", "达标水量（m³）", "达标率（%）",
          *_compare_header(report, "类别"), *_compare_header(report, "达标率（%）"), "超标项目（超标倍数）"],
         [
             [s["name"], s["target"], s["class"], s["volume_m3"], s["compliant_volume_m3"], s["rate"],
@@ -149,12 +153,12 @@ def _ratings_sheet(sheet: Worksheet, ratings: dict[str, Any]) -> None:
     """Rivers, basins and the county (环办〔2011〕22号; CWQI 环办监测〔2017〕51号), rating cells in their colour."""
     _title(sheet, "河流、流域与全县水质状况",
            f"环办〔2011〕22号；CWQI：环办监测〔2017〕51号，基准 {ratings.get('base_period') or '—'}")  # fmt: skip
-    groups = [*ratings["rivers"], *ratings["basins"], ratings["county"]]
-    level_zh = {"river": "河流", "basin": "流域", "county": "全县"}
+    groups = [*ratings["rivers"], *ratings.get("lakes", []), *ratings["basins"], ratings["county"]]
+    level_zh = {"river": "河流", "lake": "湖库", "basin": "流域", "county": "全县"}
     _table(
         sheet,
         ["名称", "层级", "断面数（个）", "水质状况", "Ⅰ～Ⅲ类比例（%）", "劣Ⅴ类比例（%）", "主要污染物（断面超标率%）",
-         "无劣Ⅴ类", "CWQI", "ΔCWQI（%）"],
+         "无劣Ⅴ类", "CWQI", "ΔCWQI（%）", "与基准期比"],
         [
             [g["name"], level_zh.get(g["level"], g["level"]), g["n_sections"], g["rating_zh"] or "—",
              g["good_percent"], g["worse_than_v_percent"],
@@ -162,7 +166,7 @@ def _ratings_sheet(sheet: Worksheet, ratings: dict[str, Any]) -> None:
                       for p in g["main_pollutants"]) or "—",
              "是" if g["no_worse_than_v"]["answer"] == "yes"
              else "否：" + "、".join(s["name"] for s in g["no_worse_than_v"]["sites"]),
-             g["cwqi"], g["cwqi_change_percent"]]
+             g["cwqi"], g["cwqi_change_percent"], (g.get("change") or {}).get("verdict_zh") or "—"]
             for g in groups
         ],
         bad=[g["no_worse_than_v"]["answer"] == "no" for g in groups],
@@ -174,12 +178,12 @@ def _ratings_sheet(sheet: Worksheet, ratings: dict[str, Any]) -> None:
             cell.font = Font(bold=True, color="000000" if group["colour"]["name"] in ("yellow", "orange") else "FFFFFF")
 
 
-def _compare_header(report: MonthlyReport, what: str) -> list[str]:
+def _compare_header(report: Report, what: str) -> list[str]:
     return [f"{EARLIER[when]}{what}" if i == 0 else f"{EARLIER[when]}比较"
             for when in report.earlier for i in (0, 1)]  # fmt: skip
 
 
-def _compare_cells(report: MonthlyReport, row: dict[str, Any], field: str) -> list[Any]:
+def _compare_cells(report: Report, row: dict[str, Any], field: str) -> list[Any]:
     """Per compared month: the earlier value and 好转 / 变差 / 持平 (— when either side has none)."""
     cells: list[Any] = []
     for when in report.earlier:
@@ -188,7 +192,7 @@ def _compare_cells(report: MonthlyReport, row: dict[str, Any], field: str) -> li
     return cells
 
 
-def _compare_columns(report: MonthlyReport, first: int) -> list[int]:
+def _compare_columns(report: Report, first: int) -> list[int]:
     """The columns of the earlier classes when the comparison starts at column `first`."""
     return [first + 2 * i for i in range(len(report.earlier))]
 
@@ -222,6 +226,23 @@ def _width(value: Any) -> int:
     """Display width of a value: CJK characters count twice."""
     text = "" if value is None else str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _seasons_sheet(sheet: Worksheet, seasons: dict[str, Any]) -> None:
+    """The year and its wet, normal and dry seasons side by side (GB 3838-2002 §4), classes in their colours."""
+    _title(sheet, "全年与丰、平、枯水期水质类别对照", "GB 3838-2002 §4；环办〔2011〕22号")
+    labels = [column["period"] for column in seasons["columns"]]
+    _table(
+        sheet,
+        ["断面/点位", "目标类别", *(column["name"] for column in seasons["columns"]), "最差水期"],
+        [
+            [site["name"], site["target"], *(site["periods"][label]["class"] or "—" for label in labels),
+             SEASON_ZH.get(site["worst_season"] or "", "—")]
+            for site in seasons["sites"]
+        ],
+        bad=[False for _ in seasons["sites"]],
+    )  # fmt: skip
+    _colour_classes(sheet, list(range(2, 3 + len(labels))), len(seasons["sites"]))
 
 
 def _colour_classes(sheet: Worksheet, columns: list[int], rows: int) -> None:

@@ -1,7 +1,6 @@
 """A real wqmon server on 127.0.0.1 over the demo county (built in tmp), with compliance and alerts wired in.
 
-The service's own wiring of the parts (service/wiring.py: ComplianceViews, AlertViews) is used when this
-build has it; otherwise the same calls are made here (compliance views and the alert engine, unchanged).
+Compliance answers come through the service's own wiring (service/wiring.py: ComplianceViews).
 """
 
 import os
@@ -25,42 +24,14 @@ from models.configuration import Configuration
 from models.reading import as_readings
 from service.alerting import AlertEngine
 from service.api.app import create_app
-from service.compliance_views import compliance_for, evaluate_period, scorecard_for
 from service.demo import demo_readings, write_config
-from service.ratings_view import ratings_for
 from service.settings import Settings
+from service.wiring import ComplianceViews
 from store.duckdb_store import DuckDBStore
 from store.keys import KeyStore
 from store.state import StateDB
 
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-class Compliance:
-    """The compliance port over the views the CLI and API use."""
-
-    def __init__(self, config: Configuration, store: DuckDBStore, state: StateDB, settings: Settings) -> None:
-        self.config, self.store, self.state = config, store, state
-        self.options: dict[str, Any] = {
-            "timezone": settings.timezone,
-            "min_valid_hours": settings.min_valid_hours_per_day,
-        }
-
-    def evaluations(self, *, period: str, site: str | None = None) -> dict[str, Any]:
-        return evaluate_period(self.config, self.store, period, site=site, **self.options)
-
-    def compliance(self, *, period: str, kind: str | None = None) -> dict[str, Any]:
-        return compliance_for(self.config, self.store, period, **self.options)
-
-    def indicators(self, *, period: str) -> dict[str, Any]:
-        card = self.scorecard(period=period)
-        return {"period": card["period"], "indicators": card["indicators"]}
-
-    def scorecard(self, *, period: str) -> dict[str, Any]:
-        return scorecard_for(self.config, self.store, self.state, period, **self.options)
-
-    def ratings(self, *, period: str, river: str | None = None, base: str | None = None) -> dict[str, Any]:
-        return ratings_for(self.config, self.store, period, river=river, base=base, **self.options)
 
 
 class Alerts:
@@ -143,7 +114,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         config=config,
         store=store,
         state=state,
-        compliance=Compliance(config, store, state, settings),
+        compliance=ComplianceViews(config, store, state, settings),
         alerts=Alerts(engine),  # type: ignore[arg-type]  # main types alert ids as str; the engine uses int
         importer=lab_importer(config, settings),
     )

@@ -22,6 +22,7 @@ from service.report.xlsx import (
     PLANTS_SHEET,
     RATES_SHEET,
     RATINGS_SHEET,
+    SEASONS_SHEET,
     SECTIONS_SHEET,
     SOURCES_SHEET,
 )
@@ -366,3 +367,42 @@ def test_the_report_page_prints_to_pdf_while_the_service_runs(demo_server: DemoS
     )
     assert "filename*=UTF-8''" in answer.headers["content-disposition"]
     assert still.status_code == 200
+
+
+def test_the_annual_report_sets_the_seasons_side_by_side_as_the_api_gives_them(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """`wqmon report --year 2025`: titled 年报, compared with the year before (上年), and a table of the
+    year and its 丰/平/枯水期 whose every class is the class of `/api/v1/seasons?year=2025`."""
+    where = ["--store", demo_server.settings.store, "--config-dir", str(demo_server.config.folder),
+             "--state", str(demo_server.settings.state_path)]  # fmt: skip
+    result = CliRunner().invoke(app, ["report", "--year", "2025", "--out", str(tmp_path / "年报"), *where])
+    assert result.exit_code == 0, result.output
+    seasons = api(demo_server, "seasons", year="2025")
+    sheet = rows_by_name(openpyxl.load_workbook(tmp_path / "年报.xlsx")[SEASONS_SHEET])
+    assert header(openpyxl.load_workbook(tmp_path / "年报.xlsx")[SEASONS_SHEET])[2:6] == [
+        "全年",
+        "丰水期",
+        "平水期",
+        "枯水期",
+    ]
+    for site in seasons["sites"]:
+        classes = [site["periods"][label]["class"] or "—" for label in ("2025", "2025-wet", "2025-normal", "2025-dry")]
+        assert sheet[site["name"]][2:6] == classes
+    html = (tmp_path / "年报.html").read_text(encoding="utf-8")
+    assert "水环境质量年报（2025年）" in html and '<table id="seasons">' in html
+    assert 'title="2024">上年</th>' in html and "上月" not in html
+    with httpx.Client(base_url=demo_server.url, timeout=60) as session:
+        session.post("/login", data={"api_key": demo_server.keys["viewer"]})
+        page = session.get("/report", params={"year": "2025"})
+    assert page.status_code == 200 and '<table id="seasons">' in page.text
+    assert 'href="/report?year=2025&amp;format=xlsx"' in page.text
+
+
+def test_the_report_asks_for_a_month_or_a_year_not_both(demo_server: DemoServer, tmp_path: Path) -> None:
+    where = ["--store", demo_server.settings.store, "--config-dir", str(demo_server.config.folder)]
+    both = CliRunner().invoke(app, ["report", "--month", MONTH, "--year", "2025", "--out", str(tmp_path / "r"), *where])
+    neither = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r"), *where])
+    assert both.exit_code == neither.exit_code == 2
+    assert "--year YYYY" in both.output and "--month YYYY-MM" in neither.output
+    assert not list(tmp_path.iterdir())
