@@ -249,7 +249,7 @@ class DuckDBStore:
         filters = Filters.of(
             sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
         )
-        where, arguments = _where(filters)
+        where, arguments = self._where(filters)
         sql = f"SELECT {_NAMED_COLUMNS} FROM {_NAMED_FROM} {where} {_ORDER}"
         with self._cursor() as cursor:
             frame = _readings_frame(cursor.sql(sql, params=arguments).to_arrow_table())
@@ -273,7 +273,7 @@ class DuckDBStore:
         filters = Filters.of(
             sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
         )
-        where, arguments = _where(filters)
+        where, arguments = self._where(filters)
         with self._cursor() as cursor:
             bounds = cursor.execute(f"SELECT min(time), max(time) FROM readings r {where}", arguments).fetchall()[0]
             if bounds is None or bounds[0] is None:
@@ -304,7 +304,7 @@ class DuckDBStore:
 
     def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
         """The newest reading of each (site, parameter, statistic); at equal times, the last source by name."""
-        where, arguments = _where(Filters.of(sites=sites, parameters=parameters))
+        where, arguments = self._where(Filters.of(sites=sites, parameters=parameters))
         # Newest time per series first (a hash aggregate on integers), then per site, parameter and
         # statistic the newest of its sources' series, then only rows at those times.
         sql = f"""
@@ -336,6 +336,27 @@ class DuckDBStore:
         with self._cursor() as cursor:
             frame = cursor.sql(sql).to_arrow_table().to_pandas()
         return as_series_table(frame)
+
+    def _where(self, filters: Filters) -> tuple[str, list[object]]:
+        """The WHERE clause over `readings r` and its arguments.
+
+        Series and flags are chosen by their numbers, written into the SQL (integers this store
+        made): DuckDB then skips row groups by their zone maps, which a join to the names cannot.
+        """
+        clauses: list[str] = []
+        arguments: list[object] = []
+        if (filters.sites, filters.parameters, filters.statistics) != (None, None, None):
+            allowed = (filters.sites, filters.parameters, filters.statistics, None)
+            clauses.append(_in("r.series", self._series.matching(allowed)))
+        if filters.flags is not None:
+            clauses.append(_in("r.flag", self._flags.matching((filters.flags,))))
+        if filters.start is not None:
+            clauses.append("r.time >= ?")
+            arguments.append(filters.start.to_pydatetime())
+        if filters.end is not None:
+            clauses.append("r.time < ?")
+            arguments.append(filters.end.to_pydatetime())
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), arguments
 
     def close(self) -> None:
         """Checkpoint and close the file; later calls raise StoreError."""
@@ -382,9 +403,16 @@ class _Numbers:
 
     def commit(self, new: list[tuple[int, tuple[str, ...]]]) -> None:
         """Remember the new numbers once their transaction committed."""
-        for id_, key in new:
-            self._known[key] = id_
-        self._next += len(new)
+        if new:
+            known = dict(self._known)  # a new dict: readers may be going through the old one
+            known.update((key, id_) for id_, key in new)
+            self._known = known
+            self._next += len(new)
+
+    def matching(self, allowed: Sequence[tuple[str, ...] | None]) -> list[int]:
+        """The numbers whose names are each in the allowed ones (None: any) of its column."""
+        sets = [(index, set(names)) for index, names in enumerate(allowed) if names is not None]
+        return sorted(id_ for key, id_ in self._known.items() if all(key[i] in names for i, names in sets))
 
 
 def _factorize(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -402,16 +430,29 @@ def _factorize(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarra
         indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         count = len(encoded.dictionary)
         if size * count >= 2**62:  # would overflow: number the combinations so far first
-            codes, uniques = pd.factorize(codes)
-            size = len(uniques)
+            codes, size = _number(codes, size)
         codes = codes * count + indices
         size *= count
-    labels, uniques = pd.factorize(codes)
-    first_rows = np.empty(len(uniques), dtype=np.int64)
+    labels, count = _number(codes, size)
+    first_rows = np.empty(count, dtype=np.int64)
     first_rows[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # the first row of each combination
     names = frame.loc[:, list(columns)].iloc[first_rows]
     keys = list(zip(*(names[c].tolist() for c in columns), strict=True))
     return labels.astype(np.int64), keys
+
+
+def _number(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Codes in [0, size) renumbered 0, 1, … over the codes present, and how many are present.
+
+    A table of `size` entries when that is small against the rows (no hashing), else a hash table.
+    """
+    if size <= 4 * len(codes) + 1024:
+        present = np.zeros(size, dtype=bool)
+        present[codes] = True
+        numbers = np.cumsum(present, dtype=np.int64) - 1
+        return numbers[codes], int(present.sum())
+    labels, uniques = pd.factorize(codes)
+    return labels.astype(np.int64), len(uniques)
 
 
 def _repeated_keys(labels: np.ndarray, series_count: int, times: np.ndarray) -> np.ndarray | None:
@@ -420,15 +461,24 @@ def _repeated_keys(labels: np.ndarray, series_count: int, times: np.ndarray) -> 
     Numbered per distinct time, a key is a small integer: counted in an array when the keys are
     dense (loggers and bulk loads send every series at each time), else by a hash table.
     """
-    time_labels, distinct_times = pd.factorize(times)
+    if len(times) > 1 and bool((times[1:] >= times[:-1]).all()):  # in time order: number the times by counting
+        time_labels = np.concatenate([[0], np.cumsum(times[1:] != times[:-1])])
+        time_count = int(time_labels[-1]) + 1
+    else:
+        time_labels, distinct_times = pd.factorize(times)
+        time_count = len(distinct_times)
     keys = time_labels.astype(np.int64) * series_count + labels
-    space = len(distinct_times) * series_count
+    space = time_count * series_count
     if space <= 4 * len(keys) + 1024:
         if int(np.bincount(keys, minlength=space).max()) <= 1:
             return None
     elif not pd.Series(keys).duplicated().any():
         return None
     return pd.Series(keys).duplicated(keep="last").to_numpy()
+
+
+def _in(column: str, numbers: list[int]) -> str:
+    return f"{column} IN ({', '.join(map(str, numbers))})" if numbers else "false"
 
 
 def _utc_datetime(microseconds: int) -> dt.datetime:
@@ -443,36 +493,6 @@ def _readings_frame(table: pa.Table) -> pd.DataFrame:
 def _times_in(table: pa.Table, unit: Literal["us", "ns"]) -> pa.Table:
     index = table.schema.get_field_index("time")
     return table.set_column(index, "time", table["time"].cast(pa.timestamp(unit, tz="UTC")))
-
-
-def _where(filters: Filters) -> tuple[str, list[object]]:
-    """The WHERE clause over `readings r` (series and flags chosen by their names) and its arguments."""
-    clauses: list[str] = []
-    arguments: list[object] = []
-    named: list[str] = []
-    for column, allowed in (
-        ("site", filters.sites),
-        ("parameter", filters.parameters),
-        ("statistic", filters.statistics),
-    ):
-        if allowed is not None:
-            named.append(f"{column} IN ({', '.join('?' * len(allowed))})" if allowed else "false")
-            arguments.extend(allowed)
-    if named:
-        clauses.append(f"r.series IN (SELECT id FROM series WHERE {' AND '.join(named)})")
-    if filters.flags is not None:
-        if filters.flags:
-            clauses.append(f"r.flag IN (SELECT id FROM flags WHERE flag IN ({', '.join('?' * len(filters.flags))}))")
-            arguments.extend(filters.flags)
-        else:
-            clauses.append("false")
-    if filters.start is not None:
-        clauses.append("r.time >= ?")
-        arguments.append(filters.start.to_pydatetime())
-    if filters.end is not None:
-        clauses.append("r.time < ?")
-        arguments.append(filters.end.to_pydatetime())
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), arguments
 
 
 def _period_sql(interval: Interval, timezone: str, offset_s: int | None) -> tuple[str, bool]:
