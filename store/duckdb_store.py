@@ -191,9 +191,10 @@ class DuckDBStore:
             return 0
         times = frame["time"].array.asi8 // 1000
         window = [_utc_datetime(int(times.min())), _utc_datetime(int(times.max()))]
+        series_labels, series_keys = _factorize(frame, SERIES_NAMES)
+        flag_labels, flag_keys = _factorize(frame, ("flag",))
+        repeated = _repeated_keys(series_labels, len(series_keys), times)
         with self._write_lock, self._cursor() as cursor:
-            series_labels, series_keys = _factorize(frame, SERIES_NAMES)
-            flag_labels, flag_keys = _factorize(frame, ("flag",))
             new_series, series_ids = self._series.number(series_keys)
             new_flags, flag_ids = self._flags.number(flag_keys)
             staged = pa.table(
@@ -205,7 +206,6 @@ class DuckDBStore:
                     "flag": pa.array(flag_ids[flag_labels], _FLAG_ID),
                 }
             )
-            repeated = _repeated_keys(series_labels, len(series_keys), times)
             if repeated is not None:
                 staged = staged.filter(pa.array(~repeated))
             cursor.register("staged", staged)
@@ -398,8 +398,14 @@ class _Numbers:
     def insert(self, cursor: duckdb.DuckDBPyConnection, new: list[tuple[int, tuple[str, ...]]]) -> None:
         """Insert the new numbers (inside the write's transaction)."""
         if new:
-            marks = ", ".join("?" * (len(self._columns) + 1))
-            cursor.executemany(f"INSERT INTO {self._table} VALUES ({marks})", [[id_, *key] for id_, key in new])
+            rows = pa.table(
+                {"id": [id_ for id_, _ in new], **{c: [key[i] for _, key in new] for i, c in enumerate(self._columns)}}
+            )
+            cursor.register("new_numbers", rows)
+            try:
+                cursor.execute(f"INSERT INTO {self._table} SELECT * FROM new_numbers")
+            finally:
+                cursor.unregister("new_numbers")
 
     def commit(self, new: list[tuple[int, tuple[str, ...]]]) -> None:
         """Remember the new numbers once their transaction committed."""
