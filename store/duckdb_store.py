@@ -5,17 +5,21 @@ between the HTTP API, the HJ 212 listener and the pull scheduler. The object is 
 are serialised by a lock, and every call runs on its own cursor (a DuckDB connection is not safe
 to share between threads, its cursors are).
 
-Writes are bulk (the frame goes in as one Arrow table) and idempotent on the key (site, parameter,
-time, statistic, source). The key is not a PRIMARY KEY: DuckDB maintains one as an ART index that
-made bulk writes ~6x slower here (0.6 M vs 4 M readings/s). Instead each write replaces, in one
-transaction, the stored readings that share a key with the batch, then appends the batch; a batch
-with repeated keys keeps the last of each.
+Layout (schema 2): a `series` table numbers each (site, parameter, statistic, source), a `flags`
+table each data flag, and `readings` holds (series, time, value, non_detect, flag) with integers
+for the series and the flag. Storing the four names and the flag as text in every row cost 4-8x
+on bulk writes against integer keys. Files of schema 1 (names in every row) are migrated in place
+when opened.
+
+Writes are bulk (the frame goes in as one Arrow table) and idempotent on the key (series, time).
+The key is not a PRIMARY KEY: DuckDB maintains one as an ART index that made bulk writes ~6x
+slower here. Instead each write replaces, in one transaction, the stored readings that share a key
+with the batch, then appends the batch; a batch with repeated keys keeps the last of each.
 
 Times are stored as TIMESTAMPTZ (microseconds) with the session time zone fixed to UTC.
 """
 
 import datetime as dt
-import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,8 +30,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from models.reading import KEY_COLUMNS, as_readings, typed_readings
+from models.reading import as_readings, typed_readings
 from store.base import Interval, StoreError
 from store.query import (
     Filters,
@@ -41,7 +46,7 @@ from store.query import (
 )
 
 DEFAULT_PATH: Final[Path] = Path("data/wqmon.duckdb")
-SCHEMA_VERSION: Final[int] = 1
+SCHEMA_VERSION: Final[int] = 2
 
 # Migration n brings a file from schema n-1 to n; a file is created by running all of them.
 _MIGRATIONS: Final[dict[int, str]] = {
@@ -57,13 +62,46 @@ _MIGRATIONS: Final[dict[int, str]] = {
             source VARCHAR NOT NULL
         );
     """,
+    2: """
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            site VARCHAR NOT NULL,
+            parameter VARCHAR NOT NULL,
+            statistic VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            UNIQUE (site, parameter, statistic, source)
+        );
+        INSERT INTO series
+            SELECT row_number() OVER (ORDER BY site, parameter, statistic, source) - 1, *
+            FROM (SELECT DISTINCT site, parameter, statistic, source FROM readings);
+        CREATE TABLE flags (id SMALLINT PRIMARY KEY, flag VARCHAR NOT NULL UNIQUE);
+        INSERT INTO flags
+            SELECT row_number() OVER (ORDER BY flag) - 1, flag FROM (SELECT DISTINCT flag FROM readings);
+        CREATE TABLE readings_by_series (
+            series INTEGER NOT NULL,
+            time TIMESTAMPTZ NOT NULL,
+            value DOUBLE NOT NULL,
+            non_detect BOOLEAN NOT NULL,
+            flag SMALLINT NOT NULL
+        );
+        INSERT INTO readings_by_series
+            SELECT s.id, r.time, r.value, r.non_detect, f.id
+            FROM readings r JOIN series s USING (site, parameter, statistic, source) JOIN flags f USING (flag)
+            ORDER BY r.time, s.id;
+        DROP TABLE readings;
+        ALTER TABLE readings_by_series RENAME TO readings;
+    """,
 }
-_KEY: Final[str] = ", ".join(KEY_COLUMNS)
-_COLUMNS: Final[str] = "site, parameter, time, statistic, value, non_detect, flag, source"
+SERIES_NAMES: Final[tuple[str, ...]] = ("site", "parameter", "statistic", "source")
+# The reading columns from `readings r` joined with `series s` and `flags f`.
+_NAMED_COLUMNS: Final[str] = "s.site, s.parameter, r.time, s.statistic, r.value, r.non_detect, f.flag, s.source"
+_NAMED_FROM: Final[str] = "readings r JOIN series s ON r.series = s.id JOIN flags f ON r.flag = f.id"
+_ORDER: Final[str] = "ORDER BY s.site, s.parameter, r.time, s.statistic, s.source"
 _HOUR_US: Final[int] = 3_600_000_000
 _DAY_US: Final[int] = 86_400_000_000
-_KEY_CHECK_ROWS: Final[int] = 1_000_000  # rows per slice of the in-batch key check
 _STRINGS: Final = {pa.string(): pd.StringDtype("pyarrow")}
+_SERIES_ID: Final = pa.int32()
+_FLAG_ID: Final = pa.int16()
 
 
 class DuckDBStore:
@@ -85,6 +123,10 @@ class DuckDBStore:
         self._closed = False
         self._connection.execute("SET TimeZone = 'UTC'")
         self._migrate()
+        # The number of each series and flag, as stored; only writes add to them (under the write lock).
+        with self._cursor() as cursor:
+            self._series = _Numbers.load(cursor, "series", SERIES_NAMES)
+            self._flags = _Numbers.load(cursor, "flags", ("flag",))
 
     @classmethod
     def from_url(cls, url: str) -> "DuckDBStore":
@@ -133,6 +175,8 @@ class DuckDBStore:
                     cursor.execute("ROLLBACK")
                     raise
                 cursor.execute("COMMIT")
+            if current and current < SCHEMA_VERSION:
+                cursor.execute("CHECKPOINT")  # the old tables' space is given back now, not at the next start
 
     def schema_version(self) -> int:
         """The schema version of the file."""
@@ -145,29 +189,50 @@ class DuckDBStore:
         frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
-        window = [frame["time"].min().to_pydatetime(), frame["time"].max().to_pydatetime()]
-        staged = _arrow(frame)
+        times = frame["time"].array.asi8 // 1000
+        window = [_utc_datetime(int(times.min())), _utc_datetime(int(times.max()))]
+        series_labels, series_keys = _factorize(frame, SERIES_NAMES)
+        flag_labels, flag_keys = _factorize(frame, ("flag",))
+        repeated = _repeated_keys(series_labels, len(series_keys), times)
         with self._write_lock, self._cursor() as cursor:
-            if _has_repeated_keys(cursor, staged, frame["time"].array.asi8):
-                staged = _arrow(frame.drop_duplicates(list(KEY_COLUMNS), keep="last"))
+            new_series, series_ids = self._series.number(series_keys)
+            new_flags, flag_ids = self._flags.number(flag_keys)
+            staged = pa.table(
+                {
+                    "series": pa.array(series_ids[series_labels], _SERIES_ID),
+                    "time": pa.array(times, pa.int64()).view(pa.timestamp("us", tz="UTC")),
+                    "value": pa.array(frame["value"].to_numpy(), pa.float64()),
+                    "non_detect": pa.array(frame["non_detect"].to_numpy(), pa.bool_()),
+                    "flag": pa.array(flag_ids[flag_labels], _FLAG_ID),
+                }
+            )
+            if repeated is not None:
+                staged = staged.filter(pa.array(~repeated))
             cursor.register("staged", staged)
             cursor.execute("BEGIN TRANSACTION")
             try:
+                self._series.insert(cursor, new_series)
+                self._flags.insert(cursor, new_flags)
                 # Nothing stored in the batch's time window (a bulk load, a new period): no key can
                 # repeat, so the key check is skipped. Writes are serialised, so this cannot race.
                 overlaps = cursor.execute(
                     "SELECT 1 FROM readings WHERE time BETWEEN ? AND ? LIMIT 1", window
                 ).fetchall()
                 if overlaps:
-                    same_key = f"({_KEY}) IN (SELECT ({_KEY}) FROM staged)"
-                    cursor.execute(f"DELETE FROM readings WHERE time BETWEEN ? AND ? AND {same_key}", window)
-                cursor.execute(f"INSERT INTO readings SELECT {_COLUMNS} FROM staged")
+                    cursor.execute(
+                        "DELETE FROM readings WHERE time BETWEEN ? AND ? "
+                        "AND (series, time) IN (SELECT (series, time) FROM staged)",
+                        window,
+                    )
+                cursor.execute("INSERT INTO readings SELECT * FROM staged")
                 cursor.execute("COMMIT")
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
             finally:
                 cursor.unregister("staged")
+            self._series.commit(new_series)
+            self._flags.commit(new_flags)
         return len(readings)
 
     def read(
@@ -184,8 +249,8 @@ class DuckDBStore:
         filters = Filters.of(
             sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
         )
-        where, arguments = _where(filters)
-        sql = f"SELECT {_COLUMNS} FROM readings {where} ORDER BY site, parameter, time, statistic, source"
+        where, arguments = self._where(filters)
+        sql = f"SELECT {_NAMED_COLUMNS} FROM {_NAMED_FROM} {where} {_ORDER}"
         with self._cursor() as cursor:
             frame = _readings_frame(cursor.sql(sql, params=arguments).to_arrow_table())
         return typed_readings(frame)
@@ -208,18 +273,26 @@ class DuckDBStore:
         filters = Filters.of(
             sites=sites, parameters=parameters, start=start, end=end, statistics=statistics, flags=flags
         )
-        where, arguments = _where(filters)
+        where, arguments = self._where(filters)
         with self._cursor() as cursor:
-            bounds = cursor.execute(f"SELECT min(time), max(time) FROM readings {where}", arguments).fetchall()[0]
+            bounds = cursor.execute(f"SELECT min(time), max(time) FROM readings r {where}", arguments).fetchall()[0]
             if bounds is None or bounds[0] is None:
                 return as_aggregate(pd.DataFrame())
             offset = constant_offset_seconds(timezone, pd.Timestamp(bounds[0]), pd.Timestamp(bounds[1]))
             period, naive = _period_sql(interval, timezone, offset)
+            # Grouped on the integer series first (most of the work), then the series of a site and
+            # parameter (several statistics or sources) are put together.
             sql = f"""
-                SELECT site, parameter, {period} AS period, avg(v) AS mean, min(v) AS min, max(v) AS max,
-                       count(*) AS count
-                FROM (SELECT site, parameter, time, CASE WHEN non_detect THEN value / 2 ELSE value END AS v
-                      FROM readings {where})
+                WITH per_series AS (
+                    SELECT series, {period} AS period, sum(v) AS total, min(v) AS min, max(v) AS max,
+                           count(*) AS count
+                    FROM (SELECT series, time, CASE WHEN non_detect THEN value / 2 ELSE value END AS v
+                          FROM readings r {where})
+                    GROUP BY ALL
+                )
+                SELECT s.site, s.parameter, p.period, sum(p.total) / sum(p.count) AS mean, min(p.min) AS min,
+                       max(p.max) AS max, sum(p.count)::BIGINT AS count
+                FROM per_series p JOIN series s ON p.series = s.id
                 GROUP BY ALL
             """
             frame = cursor.sql(sql, params=arguments).to_arrow_table().to_pandas(types_mapper=_STRINGS.get)
@@ -231,18 +304,20 @@ class DuckDBStore:
 
     def latest(self, *, sites: Sequence[str] | None = None, parameters: Sequence[str] | None = None) -> pd.DataFrame:
         """The newest reading of each (site, parameter, statistic); at equal times, the last source by name."""
-        where, arguments = _where(Filters.of(sites=sites, parameters=parameters))
-        # Newest time per series first (a hash aggregate), then only rows at those times: a window
-        # over every reading took ~10x longer on 10 M readings.
+        where, arguments = self._where(Filters.of(sites=sites, parameters=parameters))
+        # Newest time per series first (a hash aggregate on integers), then per site, parameter and
+        # statistic the newest of its sources' series, then only rows at those times.
         sql = f"""
-            WITH newest AS (
-                SELECT site, parameter, statistic, max(time) AS time FROM readings {where} GROUP BY ALL
+            WITH newest AS (SELECT series, max(time) AS time FROM readings r {where} GROUP BY series),
+            chosen AS (
+                SELECT n.series, n.time FROM newest n JOIN series s ON n.series = s.id
+                QUALIFY row_number() OVER (PARTITION BY s.site, s.parameter, s.statistic
+                                           ORDER BY n.time DESC, s.source DESC) = 1
             )
-            SELECT {", ".join(f"r.{c}" for c in _COLUMNS.split(", "))}
-            FROM readings r JOIN newest n USING (site, parameter, statistic, time)
-            WHERE r.time >= (SELECT min(time) FROM newest)
-            QUALIFY row_number() OVER (PARTITION BY r.site, r.parameter, r.statistic ORDER BY r.source DESC) = 1
-            ORDER BY r.site, r.parameter, r.time, r.statistic, r.source
+            SELECT {_NAMED_COLUMNS}
+            FROM {_NAMED_FROM} JOIN chosen c ON r.series = c.series AND r.time = c.time
+            WHERE r.time >= (SELECT min(time) FROM chosen)
+            {_ORDER}
         """
         with self._cursor() as cursor:
             frame = _readings_frame(cursor.sql(sql, params=arguments).to_arrow_table())
@@ -250,13 +325,38 @@ class DuckDBStore:
 
     def series(self) -> pd.DataFrame:
         """One row per (site, parameter, statistic): count, first and last time."""
-        sql = (
-            'SELECT site, parameter, statistic, count(*) AS count, min(time) AS "first", max(time) AS "last" '
-            "FROM readings GROUP BY ALL"
-        )
+        sql = """
+            SELECT s.site, s.parameter, s.statistic, sum(c.count)::BIGINT AS count, min(c.first) AS "first",
+                   max(c.last) AS "last"
+            FROM (SELECT series, count(*) AS count, min(time) AS "first", max(time) AS "last"
+                  FROM readings GROUP BY series) c
+            JOIN series s ON c.series = s.id
+            GROUP BY ALL
+        """
         with self._cursor() as cursor:
             frame = cursor.sql(sql).to_arrow_table().to_pandas()
         return as_series_table(frame)
+
+    def _where(self, filters: Filters) -> tuple[str, list[object]]:
+        """The WHERE clause over `readings r` and its arguments.
+
+        Series and flags are chosen by their numbers, written into the SQL (integers this store
+        made): DuckDB then skips row groups by their zone maps, which a join to the names cannot.
+        """
+        clauses: list[str] = []
+        arguments: list[object] = []
+        if (filters.sites, filters.parameters, filters.statistics) != (None, None, None):
+            allowed = (filters.sites, filters.parameters, filters.statistics, None)
+            clauses.append(_in("r.series", self._series.matching(allowed)))
+        if filters.flags is not None:
+            clauses.append(_in("r.flag", self._flags.matching((filters.flags,))))
+        if filters.start is not None:
+            clauses.append("r.time >= ?")
+            arguments.append(filters.start.to_pydatetime())
+        if filters.end is not None:
+            clauses.append("r.time < ?")
+            arguments.append(filters.end.to_pydatetime())
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), arguments
 
     def close(self) -> None:
         """Checkpoint and close the file; later calls raise StoreError."""
@@ -268,65 +368,137 @@ class DuckDBStore:
             self._connection.close()
 
 
+class _Numbers:
+    """The integer of each name (a series' four names, or a flag) in one of the file's number tables.
+
+    Kept in memory: the store owns its file, and only `write` adds numbers, one write at a time.
+    """
+
+    def __init__(self, table: str, columns: tuple[str, ...], known: dict[tuple[str, ...], int]) -> None:
+        self._table, self._columns, self._known = table, columns, known
+        self._next = max(known.values(), default=-1) + 1
+
+    @classmethod
+    def load(cls, cursor: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> "_Numbers":
+        rows = cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table}").fetchall()
+        return cls(table, columns, {tuple(row[1:]): int(row[0]) for row in rows})
+
+    def number(self, keys: list[tuple[str, ...]]) -> tuple[list[tuple[int, tuple[str, ...]]], np.ndarray]:
+        """The numbers of `keys` (an array in their order) and the new ones to insert (id, key)."""
+        new: list[tuple[int, tuple[str, ...]]] = []
+        ids = np.empty(len(keys), dtype=np.int64)
+        for index, key in enumerate(keys):
+            known = self._known.get(key)
+            if known is None:
+                known = self._next + len(new)
+                new.append((known, key))
+            ids[index] = known
+        return new, ids
+
+    def insert(self, cursor: duckdb.DuckDBPyConnection, new: list[tuple[int, tuple[str, ...]]]) -> None:
+        """Insert the new numbers (inside the write's transaction)."""
+        if new:
+            rows = pa.table(
+                {"id": [id_ for id_, _ in new], **{c: [key[i] for _, key in new] for i, c in enumerate(self._columns)}}
+            )
+            cursor.register("new_numbers", rows)
+            try:
+                cursor.execute(f"INSERT INTO {self._table} SELECT * FROM new_numbers")
+            finally:
+                cursor.unregister("new_numbers")
+
+    def commit(self, new: list[tuple[int, tuple[str, ...]]]) -> None:
+        """Remember the new numbers once their transaction committed."""
+        if new:
+            known = dict(self._known)  # a new dict: readers may be going through the old one
+            known.update((key, id_) for id_, key in new)
+            self._known = known
+            self._next += len(new)
+
+    def matching(self, allowed: Sequence[tuple[str, ...] | None]) -> list[int]:
+        """The numbers whose names are each in the allowed ones (None: any) of its column."""
+        sets = [(index, set(names)) for index, names in enumerate(allowed) if names is not None]
+        return sorted(id_ for key, id_ in self._known.items() if all(key[i] in names for i, names in sets))
+
+
+def _factorize(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """For each row the index of its combination of `columns`, and the combinations in that order.
+
+    Each text column is dictionary-encoded by Arrow, the codes are combined into one integer and
+    those integers numbered by a hash table: no string is hashed per row more than once.
+    """
+    codes = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for column in columns:
+        encoded = pc.dictionary_encode(pa.array(frame[column].array))
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        count = len(encoded.dictionary)
+        if size * count >= 2**62:  # would overflow: number the combinations so far first
+            codes, size = _number(codes, size)
+        codes = codes * count + indices
+        size *= count
+    labels, count = _number(codes, size)
+    first_rows = np.empty(count, dtype=np.int64)
+    first_rows[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # the first row of each combination
+    names = frame.loc[:, list(columns)].iloc[first_rows]
+    keys = list(zip(*(names[c].tolist() for c in columns), strict=True))
+    return labels.astype(np.int64), keys
+
+
+def _number(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Codes in [0, size) renumbered 0, 1, … over the codes present, and how many are present.
+
+    A table of `size` entries when that is small against the rows (no hashing), else a hash table.
+    """
+    if size <= 4 * len(codes) + 1024:
+        present = np.zeros(size, dtype=bool)
+        present[codes] = True
+        numbers = np.cumsum(present, dtype=np.int64) - 1
+        return numbers[codes], int(present.sum())
+    labels, uniques = pd.factorize(codes)
+    return labels.astype(np.int64), len(uniques)
+
+
+def _repeated_keys(labels: np.ndarray, series_count: int, times: np.ndarray) -> np.ndarray | None:
+    """Rows whose (series, time) a later row of the batch repeats, or None when no key repeats.
+
+    Numbered per distinct time, a key is a small integer: counted in an array when the keys are
+    dense (loggers and bulk loads send every series at each time), else by a hash table.
+    """
+    if len(times) > 1 and bool((times[1:] >= times[:-1]).all()):  # in time order: number the times by counting
+        time_labels = np.concatenate([[0], np.cumsum(times[1:] != times[:-1])])
+        time_count = int(time_labels[-1]) + 1
+    else:
+        time_labels, distinct_times = pd.factorize(times)
+        time_count = len(distinct_times)
+    keys = time_labels.astype(np.int64) * series_count + labels
+    space = time_count * series_count
+    if space <= 4 * len(keys) + 1024:
+        if int(np.bincount(keys, minlength=space).max()) <= 1:
+            return None
+    elif not pd.Series(keys).duplicated().any():
+        return None
+    return pd.Series(keys).duplicated(keep="last").to_numpy()
+
+
+def _in(column: str, numbers: list[int]) -> str:
+    return f"{column} IN ({', '.join(map(str, numbers))})" if numbers else "false"
+
+
+def _utc_datetime(microseconds: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=microseconds)
+
+
 def _readings_frame(table: pa.Table) -> pd.DataFrame:
     """Stored readings as pandas with the reading dtypes already (nanosecond times, NA strings)."""
     return _times_in(table, "ns").to_pandas(types_mapper=_STRINGS.get)
 
 
-def _arrow(frame: pd.DataFrame) -> pa.Table:
-    """Readings as an Arrow table with microsecond times, the resolution of the stored column."""
-    return _times_in(pa.Table.from_pandas(frame, preserve_index=False), "us")
-
-
 def _times_in(table: pa.Table, unit: Literal["us", "ns"]) -> pa.Table:
     index = table.schema.get_field_index("time")
     return table.set_column(index, "time", table["time"].cast(pa.timestamp(unit, tz="UTC")))
-
-
-def _has_repeated_keys(cursor: duckdb.DuckDBPyConnection, staged: pa.Table, times: np.ndarray) -> bool:
-    """Whether two rows of the batch may share a key (a hash collision, rarely, also says yes).
-
-    Rows that share a key share a time, so a batch in time order (as loggers and bulk loads send
-    it) is checked in slices cut where the time changes: each slice's hash table stays small
-    enough for the cache (10 M readings: 0.75 s instead of 1.0 s in one piece).
-    """
-    edges = [0, len(staged)]
-    if len(staged) > _KEY_CHECK_ROWS and bool((times[1:] >= times[:-1]).all()):
-        cuts = np.searchsorted(times, times[_KEY_CHECK_ROWS::_KEY_CHECK_ROWS], side="left")
-        edges = [0, *np.unique(cuts[cuts > 0]).tolist(), len(staged)]
-    for start, stop in itertools.pairwise(edges):
-        cursor.register("key_check", staged.slice(start, stop - start))
-        try:
-            (repeats,) = cursor.execute(f"SELECT count(*) - count(DISTINCT hash({_KEY})) FROM key_check").fetchall()[0]
-        finally:
-            cursor.unregister("key_check")
-        if repeats:
-            return True
-    return False
-
-
-def _where(filters: Filters) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    arguments: list[object] = []
-    for column, allowed in (
-        ("site", filters.sites),
-        ("parameter", filters.parameters),
-        ("statistic", filters.statistics),
-        ("flag", filters.flags),
-    ):
-        if allowed is not None:
-            if not allowed:
-                clauses.append("false")
-                continue
-            clauses.append(f"{column} IN ({', '.join('?' * len(allowed))})")
-            arguments.extend(allowed)
-    if filters.start is not None:
-        clauses.append("time >= ?")
-        arguments.append(filters.start.to_pydatetime())
-    if filters.end is not None:
-        clauses.append("time < ?")
-        arguments.append(filters.end.to_pydatetime())
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), arguments
 
 
 def _period_sql(interval: Interval, timezone: str, offset_s: int | None) -> tuple[str, bool]:

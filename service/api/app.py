@@ -13,7 +13,7 @@ from service.api.routes import catalogue, docs, health, keys, readings
 from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
 from service.api.routes import ranking as ranking_routes
-from service.compliance_cache import CachedCompliance, Generation
+from service.compliance_cache import CachedAnswers, CachedCompliance, Generation
 from service.metrics import Metrics
 from service.pages import routes as page_routes
 from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
@@ -73,6 +73,8 @@ def create_app(
         else None,
         quarantine=quarantine,
         generation=generation,
+        # keyed by the statistics asked for first (None: any), see routes/readings.py
+        readings_answers=CachedAnswers(generation, statistics=lambda key: key[0], max_body_bytes=1 << 20),
     )
     app.state.services = context
     if quarantine is not None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from models.configuration import Configuration
-from service.compliance_cache import CachedCompliance, Generation
+from service.compliance_cache import CachedAnswers, CachedCompliance, Generation
 from service.metrics import Metrics
 from service.ports import AlertsPort, Importer, QuarantinePort
 from service.settings import Settings
@@ -31,6 +31,7 @@ class Services:
     compliance: CachedCompliance | None = None
     quarantine: QuarantinePort | None = None
     generation: Generation | None = None
+    readings_answers: CachedAnswers | None = None  # JSON answers of GET /readings
 
 
 async def services(request: Request) -> Services:

@@ -100,8 +100,8 @@ def test_a_file_another_process_owns_is_refused_with_the_reason(tmp_path: Path) 
 
 @pytest.mark.parametrize("repeated", [1_000_000, 1_000_999], ids=["where-a-slice-is-cut", "in-the-last-slice"])
 def test_a_large_batch_in_time_order_keeps_the_last_of_a_repeated_key(tmp_path: Path, repeated: int) -> None:
-    # Over a million readings are checked for repeated keys in slices cut where the time changes
-    # (row 1,000,000 starts hour 1000): the repeat of a key must be found wherever it falls.
+    # Every series at every hour: the keys are dense and counted in an array; the repeat of a key
+    # must be found wherever it falls, and the later of the two kept.
     series, hours = 1000, 1001
     site = pd.array([f"s{i:04d}" for i in range(series)] * hours, dtype="string")
     hour = pd.RangeIndex(series * hours) // series
@@ -116,3 +116,18 @@ def test_a_large_batch_in_time_order_keeps_the_last_of_a_repeated_key(tmp_path: 
         stored = store.read(sites=[str(site[repeated])])
     assert len(stored) == hours
     assert stored.loc[stored["time"] == time[repeated], "value"].tolist() == [7.0]
+
+
+def test_a_batch_of_sparse_keys_keeps_the_last_of_a_repeated_key(tmp_path: Path) -> None:
+    # 20 series, each row at its own time: too sparse to count keys in an array (a hash table does).
+    rows = 4000
+    time = pd.to_datetime(pd.Timestamp("2024-01-01", tz="UTC").value + pd.RangeIndex(rows) * 60_000_000_000, utc=True)
+    site = pd.array([f"s{i % 20:02d}" for i in range(rows)], dtype="string")
+    frame = pd.DataFrame({"site": site, "parameter": "COD", "time": time, "statistic": "rtd", "value": 1.0})
+    frame["source"] = "bulk"
+    batch = pd.concat([frame, frame.iloc[[1234]].assign(value=5.0), frame.iloc[[1234]].assign(value=6.0)])
+    with DuckDBStore(tmp_path / "wqmon.duckdb") as store:
+        store.write(batch)
+        stored = store.read(sites=["s14"])
+    assert len(stored) == rows // 20
+    assert stored.loc[stored["time"] == time[1234], "value"].tolist() == [6.0]
