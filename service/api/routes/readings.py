@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.delta import compare
+from models.plausibility import EARLIEST, LATEST
 from service.api.access import Context, Reader, ReadingWriter
 from service.api.pages import PageOf
 from service.api.problems import InvalidInput, PayloadTooLarge, RowError
@@ -22,46 +24,71 @@ router = APIRouter(tags=["readings"])
 class ReadingIn(BaseModel):
     """One reading as sent; every field is checked row by row (bad rows are reported, good ones kept)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     site: str | None = Field(default=None, description="site id or name")
     parameter: str | None = Field(default=None, description="HJ 212 code, name or alias, e.g. w01018 or COD")
     time: str | None = Field(default=None, description="ISO 8601 with a zone, e.g. 2025-06-01T08:00:00+08:00")
-    value: float | str | None = Field(default=None, description="number in the catalogue unit, or '0.05L'")
+    value: float | str | bool | None = Field(
+        default=None, description="number in the catalogue unit, or '0.05L' (true/false is refused)"
+    )
     statistic: str | None = Field(default=None, description="sample (default), rtd, hour_avg, day_avg …")
     flag: str | None = Field(default=None, description="HJ 212 data flag, default N")
     non_detect: bool | None = None
-    source: str | None = Field(default=None, description="default api:<key name>")
+    source: str | None = Field(
+        default=None, description="set by the server: api:<key name>; any other value is refused"
+    )
 
 
 class ReadingsBatch(BaseModel):
     """A batch of readings."""
 
+    model_config = ConfigDict(extra="forbid")
+
     readings: list[ReadingIn] = Field(max_length=100_000)
 
 
 class WriteResult(BaseModel):
-    """How many readings were stored and which rows were not."""
+    """How many readings were stored (of which how many replaced stored ones) and which rows were not."""
 
     accepted: int
     rejected: int
+    replaced: int = Field(description="stored readings of the same source, site, parameter, time and statistic")
     errors: list[RowError]
 
 
 def _store(
-    context: Context, key: ApiKey, readings: pd.DataFrame, problems: list[dict[str, Any]], *, channel: str, what: str
+    context: Context,
+    key: ApiKey,
+    readings: pd.DataFrame,
+    problems: list[dict[str, Any]],
+    *,
+    channel: str,
+    what: str,
 ) -> dict[str, Any]:
     rejected_rows = len({p.get("row", p.get("line")) for p in problems})
     if readings.empty and problems:
         raise InvalidInput(f"{what}: no row could be stored; {rejected_rows} row(s) are wrong", errors=problems)
+    replaced = compare(context.store, readings).changed if len(readings) else 0
     accepted = context.store.write(readings) if len(readings) else 0
     context.metrics.readings_ingested.labels(channel=channel).inc(accepted)
     if context.generation is not None and accepted:
         context.generation.bump(readings)
+    span = (readings["time"].min().isoformat(), readings["time"].max().isoformat()) if accepted else (None, None)
     context.audit.record(
-        actor=key.name, action=f"readings.{channel}", what=what, accepted=accepted, rejected=rejected_rows
+        actor=key.name,
+        action=f"readings.{channel}",
+        what=what,
+        source=",".join(sorted(readings["source"].unique())) if accepted else None,
+        accepted=accepted,
+        rejected=rejected_rows,
+        replaced=replaced,
+        first=span[0],
+        last=span[1],
     )
     if context.alerts is not None and accepted:
         context.alerts.process(readings)
-    return {"accepted": accepted, "rejected": rejected_rows, "errors": problems}
+    return {"accepted": accepted, "rejected": rejected_rows, "replaced": replaced, "errors": problems}
 
 
 @router.post("/readings", response_model=WriteResult, summary="Store a batch of readings")
@@ -69,7 +96,7 @@ def post_readings(batch: ReadingsBatch, context: Context, key: ReadingWriter) ->
     """Store the good rows of a batch; the answer lists each bad row (0-based `row`) and what is wrong."""
     rows = pd.DataFrame([r.model_dump() for r in batch.readings], columns=list(ReadingIn.model_fields))
     if rows.empty:
-        return {"accepted": 0, "rejected": 0, "errors": []}
+        return {"accepted": 0, "rejected": 0, "replaced": 0, "errors": []}
     readings, problems = check_rows(rows, config=context.config, source=f"api:{key.name}")
     return _store(context, key, readings, problems, channel="api", what=f"batch of {len(rows)}")
 
@@ -171,10 +198,6 @@ def _utc(value: dt.datetime | None, name: str) -> dt.datetime | None:
     if value.tzinfo is None:
         raise InvalidInput(f"{name} {value.isoformat()!r} has no time zone; write e.g. 2025-06-01T00:00:00+08:00")
     value = value.astimezone(dt.UTC)
-    if not (_EARLIEST <= value <= _LATEST):
+    if not (EARLIEST <= value <= LATEST):
         raise InvalidInput(f"{name} {value.isoformat()!r} is outside the years 1900 to 2200")
     return value
-
-
-_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-_LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
