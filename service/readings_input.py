@@ -190,6 +190,21 @@ def _repeats(keys: pd.DataFrame, flagged: np.ndarray) -> tuple[np.ndarray, pd.Se
     return repeated, pd.Series(kept.to_numpy(), index=candidates.index).reindex(keys.index, fill_value=-1)
 
 
+def upload_name(filename: str | None) -> str:
+    """The name an upload is known by (its last path part); TableError when it cannot name a file."""
+    name = PurePath((filename or "upload.csv").replace("\\", "/")).name
+    if name in ("", ".", "..") or len(name.encode()) > _LONGEST_NAME or any(ord(c) < 32 for c in name):
+        shown = (filename or "")[:40]
+        raise TableError(
+            f"the file name {shown!r} cannot name a file; give the file a plain name of at most "
+            f"{_LONGEST_NAME} bytes, e.g. lab-2025-06.xlsx"
+        )
+    return name
+
+
+_LONGEST_NAME = 200
+
+
 def read_table(content: bytes, filename: str) -> pd.DataFrame:
     """The rows of an uploaded CSV or XLSX file, all as text."""
     suffix = PurePath(filename).suffix.lower()

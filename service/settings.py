@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     hj212_enabled: bool = Field(default=True, description="run the HJ 212 listener")
     pull_enabled: bool = Field(default=True, description="run the pull scheduler")
     max_upload_bytes: int = Field(default=10_000_000, gt=0, description="largest accepted upload or JSON batch")
+    max_upload_rows: int = Field(default=500_000, gt=0, description="most rows an uploaded table may have")
+    max_upload_columns: int = Field(default=200, gt=0, description="most columns an uploaded table may have")
+    max_upload_cells: int = Field(
+        default=2_000_000, gt=0, description="largest rows × columns of an uploaded table (the grid a reader builds)"
+    )
+    max_concurrent_imports: int = Field(
+        default=1, gt=0, description="uploads imported at once, in worker threads (the others wait their turn)"
+    )
     max_page_size: int = Field(default=1000, gt=0, description="largest `limit` a list endpoint accepts")
     alert_check_interval_s: float = Field(
         default=60.0, gt=0, description="how often data gaps and escalation are checked"

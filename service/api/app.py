@@ -14,6 +14,7 @@ from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
 from service.api.routes import ranking as ranking_routes
 from service.compliance_cache import CachedCompliance, Generation
+from service.import_slots import ImportSlots
 from service.metrics import Metrics
 from service.pages import routes as page_routes
 from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
@@ -73,6 +74,7 @@ def create_app(
         else None,
         quarantine=quarantine,
         generation=generation,
+        imports=ImportSlots(settings.max_concurrent_imports),
     )
     app.state.services = context
     if quarantine is not None:

@@ -1,11 +1,12 @@
 """What every request handler reaches: the one store, the state, the configuration and the parts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from models.configuration import Configuration
 from service.compliance_cache import CachedCompliance, Generation
+from service.import_slots import ImportSlots
 from service.metrics import Metrics
 from service.ports import AlertsPort, Importer, QuarantinePort
 from service.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     compliance: CachedCompliance | None = None
     quarantine: QuarantinePort | None = None
     generation: Generation | None = None
+    imports: ImportSlots = field(default_factory=lambda: ImportSlots(1))
 
 
 async def services(request: Request) -> Services:

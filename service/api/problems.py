@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.lab.sheets import LabFileError
+from ingest.table_size import TableTooLarge
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
 from models.period.periods import PeriodError
 from models.values import ValueParseError
@@ -125,6 +126,7 @@ STATUS_CODES: Final[dict[type[Exception], tuple[int, str, str]]] = {
     ConfigError: (422, "Invalid configuration", "invalid-configuration"),
     PeriodError: (422, "Invalid period", "invalid-period"),
     LabFileError: (422, "Unreadable file", "unreadable-file"),
+    TableTooLarge: (413, "Table too large", "table-too-large"),
     UnknownAlertError: (404, "Unknown alert", "unknown-alert"),
     AlertStateError: (409, "Alert state conflict", "alert-state"),
     StoreError: (503, "Store unavailable", "store-unavailable"),

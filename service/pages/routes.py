@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ingest.table_size import TableTooLarge
 from models.errors import ConfigError, UnknownSiteError
 from models.period.periods import PeriodError, parse_period
 from service.api.access import Context
@@ -21,6 +22,7 @@ from service.pages import views
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
 from service.ports import AlertsPort
+from service.readings_input import upload_name
 from service.report.content import report_from_views
 from service.report.html import render_html
 from service.report.xlsx import xlsx_bytes
@@ -284,12 +286,23 @@ async def upload(
         return _render(request, "error.html", key, status_code=403, message=label("bad_form", lang))
     if not may(key, "write_readings"):
         return _render(request, "error.html", key, status_code=403, message=label("writer_only", lang))
-    name = Path(file.filename or "upload.xlsx").name
-    content = await file.read()
+    limit = context.settings.max_upload_bytes
+    content = await file.read(limit + 1)
     status_code = 200
-    try:
+    name = file.filename or "upload.xlsx"
+
+    def work() -> dict[str, Any]:
         readings, problems = context.importer(content, name)
-        result = store_upload(context, key, readings, problems, channel="upload", what=name)
+        return store_upload(context, key, readings, problems, channel="upload", what=name)
+
+    try:
+        name = upload_name(file.filename or "upload.xlsx")
+        if len(content) > limit:
+            raise TableTooLarge(f"{name}: larger than the upload limit of {limit} bytes (WQMON_MAX_UPLOAD_BYTES)")
+        result = await context.imports.run(work)
+    except TableTooLarge as error:
+        status_code = 413
+        result = {"accepted": 0, "errors": [], "message": str(error)}
     except InvalidInput as error:
         status_code = 422
         result = {"accepted": 0, "errors": getattr(error, "errors", None) or [], "message": str(error)}

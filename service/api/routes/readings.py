@@ -15,7 +15,7 @@ from service.api.access import Context, Reader, ReadingWriter
 from service.api.pages import PageOf
 from service.api.problems import InvalidInput, PayloadTooLarge, RowError
 from service.json_bytes import json_bytes
-from service.readings_input import TableError, check_rows
+from service.readings_input import TableError, check_rows, upload_name
 from store.keys import ApiKey
 
 router = APIRouter(tags=["readings"])
@@ -112,12 +112,19 @@ async def upload_readings(
         raise PayloadTooLarge(
             f"{file.filename}: larger than the upload limit of {limit} bytes (WQMON_MAX_UPLOAD_BYTES)"
         )
-    name = file.filename or "upload.csv"
     try:
-        readings, problems = context.importer(content, name)
+        name = upload_name(file.filename)
     except TableError as error:
         raise InvalidInput(str(error)) from None
-    return _store(context, key, readings, problems, channel="upload", what=name)
+
+    def work() -> dict[str, Any]:
+        try:
+            readings, problems = context.importer(content, name)
+        except TableError as error:
+            raise InvalidInput(str(error)) from None
+        return _store(context, key, readings, problems, channel="upload", what=name)
+
+    return await context.imports.run(work)
 
 
 def _filters(context: Context, site: list[str] | None, parameter: list[str] | None) -> dict[str, Any]:
