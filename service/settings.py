@@ -26,6 +26,20 @@ class Settings(BaseSettings):
     hj212_host: str = Field(default="0.0.0.0", description="address the HJ 212 listener binds")
     hj212_port: int = Field(default=8212, ge=0, le=65535, description="TCP port of the HJ 212 listener (0: any free)")
     hj212_idle_timeout_s: float = Field(default=600.0, gt=0, description="close a logger connection idle this long")
+    hj212_first_packet_timeout_s: float = Field(
+        default=60.0, gt=0, description="close a connection that has sent no valid packet this long after connecting"
+    )
+    hj212_packet_timeout_s: float = Field(
+        default=30.0, gt=0, description="close a connection that takes longer than this to complete one packet"
+    )
+    hj212_max_connections: int = Field(
+        default=800, gt=0, description="connections open at once (keep below the process's file limit, ulimit -n)"
+    )
+    hj212_max_connections_per_address: int = Field(
+        default=200,
+        gt=0,
+        description="connections open at once from one peer address (loggers behind one NAT share it)",
+    )
     hj212_max_segment_bytes: int = Field(
         default=1024, gt=0, le=9999, description="longest data segment accepted (HJ 212-2017 Table 2: 1024)"
     )
