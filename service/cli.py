@@ -1,5 +1,7 @@
 """The `wqmon` command line. Each group of commands lives in its own module under service/commands/."""
 
+import os
+
 import typer
 
 from service.commands import alerts, classify, compliance, demo, hj212, ingest, keys, pull, rank, report, serve
@@ -28,5 +30,10 @@ def _root() -> None:
 
 
 def main() -> None:
-    """Entry point of the `wqmon` console script."""
+    """Entry point of the `wqmon` console script.
+
+    Files the service creates (state, store, configuration, spool, reports) are its owner's alone:
+    they hold key hashes, quarantined packets and the county's data.
+    """
+    os.umask(0o077)
     app()

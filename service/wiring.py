@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ingest.hj212.packet import redact_password
 from ingest.lab.importer import import_lab_file
 from ingest.table_size import TableLimits, check_table_size
 from models.configuration import Configuration
@@ -88,7 +89,7 @@ class AlertViews:
 
 
 class QuarantineView:
-    """The HJ 212 quarantine log (store/quarantine.py); raw packets shown as text."""
+    """The HJ 212 quarantine log (store/quarantine.py); raw packets shown as text, passwords masked."""
 
     def __init__(self, state: StateDB) -> None:
         self.quarantine = Quarantine(state)
@@ -98,7 +99,8 @@ class QuarantineView:
         for packet in self.quarantine.list(limit=_ALL):
             entry = dataclasses.asdict(packet)
             entry["received_at"] = packet.received_at.isoformat()
-            entry["raw"] = packet.raw.decode("latin-1")
+            entry["raw"] = redact_password(packet.raw.decode("latin-1"))
+            entry["message"] = redact_password(packet.message)
             entries.append(entry)
         return entries
 
