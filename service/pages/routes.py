@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import plotly
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -19,6 +20,7 @@ from service.api.routes.ranking import counties_of
 from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
+from service.pages.headers import content_security_policy, new_nonce
 from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
 from service.ports import AlertsPort
@@ -46,6 +48,8 @@ def plotly_js() -> Response:
 
 def _render(request: Request, template: str, key: ApiKey | None, status_code: int = 200, **data: Any) -> HTMLResponse:
     lang = language(request)
+    nonce = new_nonce()
+    other_language = request.url.include_query_params(lang="zh" if lang == "en" else "en")
     response = templates.TemplateResponse(
         request,
         template,
@@ -60,11 +64,14 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
             "plotly_url": PLOTLY_URL,
             "local_time": lambda text: views.local_time(text, request.app.state.services.settings.timezone),
             "path": request.url.path,
-            "other_language_url": str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
+            # relative: a link never takes the Host header a request came with
+            "other_language_url": f"{other_language.path}?{other_language.query}",
+            "csp_nonce": nonce,
             **data,
         },
         status_code=status_code,
     )
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="lax", max_age=365 * 86400)
     return response
@@ -247,7 +254,7 @@ def acknowledge_many(
 def acknowledge(
     request: Request,
     context: Context,
-    alert_id: int,
+    alert_id: Annotated[int, PathParameter(ge=1, le=2**62)],
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
