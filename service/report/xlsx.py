@@ -12,6 +12,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from service.cell_text import neutralise_workbook
 from service.report.content import MonthlyReport
 
 RATES_SHEET = "达标率"
@@ -33,7 +34,9 @@ def write_xlsx(report: MonthlyReport, path: Path) -> Path:
 def xlsx_bytes(report: MonthlyReport) -> bytes:
     """The workbook as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
-    report_workbook(report).save(buffer)
+    book = report_workbook(report)
+    neutralise_workbook(book)  # names and notes come from users: never a formula
+    book.save(buffer)
     return buffer.getvalue()
 
 

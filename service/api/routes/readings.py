@@ -14,6 +14,7 @@ from models.plausibility import EARLIEST, LATEST
 from service.api.access import Context, Reader, ReadingWriter
 from service.api.pages import PageOf
 from service.api.problems import InvalidInput, PayloadTooLarge, RowError
+from service.cell_text import neutralised_frame
 from service.json_bytes import json_bytes
 from service.readings_input import TableError, check_rows, upload_name
 from store.keys import ApiKey
@@ -178,7 +179,8 @@ def get_readings(
         time_columns = ("period",)
     if format == "csv":
         buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+        # CRLF lines (RFC 4180): a CR inside a text cell is then quoted, not a new row
+        neutralised_frame(frame).to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n")
         name = f"readings-{interval or 'raw'}.csv"
         return Response(
             buffer.getvalue().encode("utf-8-sig"),
