@@ -35,7 +35,7 @@ from service.compliance_cache import Generation
 from service.metrics import Metrics
 from service.settings import Settings
 from service.wiring import AlertViews, ComplianceViews, QuarantineView, lab_importer, open_reading_store
-from store.base import Store, StoreError
+from store.base import Store, StoreError, redacted_url
 from store.spool import Spool
 from store.state import StateDB
 from store.watermarks import Watermarks
@@ -112,7 +112,7 @@ class Service:
         try:
             store = store or open_reading_store(settings.store)
         except (StoreError, ValueError, OSError) as error:
-            raise StartupError(f"store (WQMON_STORE={settings.store}): {error}") from None
+            raise StartupError(f"store (WQMON_STORE={redacted_url(settings.store)}): {error}") from None
         try:
             state = state or StateDB(settings.state_path)
         except Exception as error:
