@@ -71,6 +71,7 @@ class Service:
         self.generation = Generation()
         self.engine = AlertEngine(config, store, state, rules=rules)
         self.worker = AlertWorker(self.engine, Spool(outbox_path(settings.state_path)), registry=self.metrics.registry)
+        self.metrics.watch_hj212(lambda: self.hj212.counters if self.hj212 is not None else None)
         self.metrics.watch(
             "wqmon_alert_queue_batches", "Stored batches waiting for the alert rules.", self.worker.pending
         )
