@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     max_upload_cells: int = Field(
         default=2_000_000, gt=0, description="largest rows × columns of an uploaded table (the grid a reader builds)"
     )
+    session_hours: float = Field(default=12.0, gt=0, description="how long a page login lasts")
+    login_failures_allowed: int = Field(
+        default=10, gt=0, description="failed page logins per client address within login_failure_window_s"
+    )
+    login_failure_window_s: float = Field(default=300.0, gt=0, description="window of login_failures_allowed")
     max_concurrent_imports: int = Field(
         default=1, gt=0, description="uploads imported at once, in worker threads (the others wait their turn)"
     )

@@ -15,6 +15,7 @@ from service.api.routes import quarantine as quarantine_routes
 from service.api.routes import ranking as ranking_routes
 from service.compliance_cache import CachedCompliance, Generation
 from service.import_slots import ImportSlots
+from service.login_throttle import LoginThrottle
 from service.metrics import Metrics
 from service.pages import routes as page_routes
 from service.pages.headers import SecurityHeaders
@@ -76,6 +77,9 @@ def create_app(
         quarantine=quarantine,
         generation=generation,
         imports=ImportSlots(settings.max_concurrent_imports),
+        login_throttle=LoginThrottle(
+            failures=settings.login_failures_allowed, window_s=settings.login_failure_window_s
+        ),
     )
     app.state.services = context
     if quarantine is not None:

@@ -21,7 +21,15 @@ from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
 from service.pages.headers import content_security_policy, new_nonce
-from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
+from service.pages.session import (
+    end_session,
+    form_token,
+    form_token_ok,
+    may,
+    same_origin,
+    session_key,
+    start_session,
+)
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, status_text
 from service.ports import AlertsPort
 from service.readings_input import upload_name
@@ -96,23 +104,31 @@ def login_page(request: Request, next: str = "/overview") -> HTMLResponse:
 def login(
     request: Request, context: Context, api_key: Annotated[str, Form()], next: Annotated[str, Form()] = "/overview"
 ) -> Response:
-    """Check the key and keep it in the session cookie."""
+    """Check the key and start a session (its id, never the key, in the cookie)."""
     target = next if next.startswith("/") and not next.startswith("//") else "/overview"
+    if not same_origin(request):
+        return _render(request, "login.html", None, status_code=403, next=target, error="bad_form")
+    address = request.client.host if request.client else "?"
+    if context.login_throttle.blocked(address):
+        return _render(request, "login.html", None, status_code=429, next=target, error="too_many")
     key = context.keys.verify(api_key.strip())
     if key is None or not may(key, "read"):
+        context.login_throttle.failed(address)
         error = "bad_key" if key is None else "no_read"
         return _render(request, "login.html", None, status_code=401, next=target, error=error)
     response = RedirectResponse(target, status_code=303)
-    start_session(request, response, api_key.strip())
+    start_session(request, response, key, context)
     context.audit.record(actor=key.name, action="pages.login")
     return response
 
 
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    """Forget the session."""
+@router.post("/logout", response_model=None)
+def logout(request: Request, context: Context) -> Response:
+    """End the session, on the server too."""
+    if not same_origin(request):
+        return _render(request, "error.html", None, status_code=403, message=label("bad_form", language(request)))
     response = RedirectResponse("/login", status_code=303)
-    end_session(response)
+    end_session(request, response, context)
     return response
 
 
