@@ -1,12 +1,12 @@
 """Readings: send a JSON batch or upload a table; read a series raw, aggregated, or as CSV."""
 
 import datetime as dt
-import io
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.delta import compare
@@ -151,8 +151,18 @@ def _json(body: dict[str, Any]) -> Response:
     return Response(json_bytes(body), media_type="application/json")
 
 
-@router.get("/readings", summary="Readings of a series, raw or aggregated")
+@router.get(
+    "/readings",
+    summary="Readings of a series, raw or aggregated",
+    responses={
+        200: {
+            "description": "a page of readings (JSON, with `next` while more follow) or the whole selection (CSV)",
+            "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def get_readings(
+    request: Request,
     context: Context,
     _key: Reader,
     paging: PageOf,
@@ -164,7 +174,9 @@ def get_readings(
     interval: Annotated[
         Literal["hour", "day", "month", "year"] | None, Query(description="aggregate per local period")
     ] = None,
-    format: Annotated[Literal["json", "csv"], Query(description="csv: the whole selection as a download")] = "json",
+    format: Annotated[
+        Literal["json", "csv"], Query(description="csv: the whole selection as a streamed download")
+    ] = "json",
 ) -> Any:
     """Raw readings, or per local calendar `interval` the mean, min, max and count (flag N only)."""
     start, end = _utc(start, "start"), _utc(end, "end")
@@ -178,18 +190,31 @@ def get_readings(
         )
         time_columns = ("period",)
     if format == "csv":
-        buffer = io.StringIO()
-        # CRLF lines (RFC 4180): a CR inside a text cell is then quoted, not a new row
-        neutralised_frame(frame).to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n")
         name = f"readings-{interval or 'raw'}.csv"
-        return Response(
-            buffer.getvalue().encode("utf-8-sig"),
+        return StreamingResponse(
+            _csv_chunks(frame),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     part = frame.iloc[paging.offset : paging.offset + paging.limit]
     items = _records(part, time_columns)
-    return _json({"total": len(frame), "limit": paging.limit, "offset": paging.offset, "items": items})
+    body = {"total": len(frame), "limit": paging.limit, "offset": paging.offset, "items": items}
+    if paging.offset + paging.limit < len(frame):
+        following = request.url.include_query_params(offset=paging.offset + paging.limit)
+        body["next"] = f"{following.path}?{following.query}"  # relative: never the Host header's
+    return _json(body)
+
+
+def _csv_chunks(frame: pd.DataFrame, rows: int = 50_000) -> Iterator[bytes]:
+    """The selection as CSV, sent in slices of `rows` as they are written (UTF-8 with BOM for Excel).
+
+    Text that reads as a formula is neutralised; rows end in CRLF (RFC 4180), so a CR inside a
+    text cell is quoted, never a new row.
+    """
+    for start in range(0, max(len(frame), 1), rows):
+        part = neutralised_frame(frame.iloc[start : start + rows])
+        text = part.to_csv(index=False, header=start == 0, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n")
+        yield text.encode("utf-8-sig" if start == 0 else "utf-8")
 
 
 @router.get("/series", summary="The series the store holds", response_model=dict[str, Any])
