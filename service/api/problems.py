@@ -200,7 +200,10 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     if error.status_code == 404 and detail == "Not Found":
         detail = f"no endpoint at {request.url.path}; the API is described at /api/v1/openapi.json"
     slug = title.lower().replace(" ", "-")
-    return problem_response(request, status=error.status_code, title=title, slug=slug, detail=detail)
+    headers = dict(error.headers or {})  # e.g. Allow on a 405
+    return problem_response(
+        request, status=error.status_code, title=title, slug=slug, detail=detail, headers=headers or None
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
