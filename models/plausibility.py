@@ -5,6 +5,8 @@
   value is counted and raises the "implausible" alert.
 * A time too far ahead of the receiving clock (or, for logger data, too far behind it) is a
   wrong clock or a mistyped date: HJ 212 packets are quarantined, lab rows rejected.
+* A time outside the years 1900 to 2200 (`EARLIEST`, `LATEST`) is a mistyped year whatever the
+  clock says; the store and the period arithmetic work within these years.
 """
 
 import datetime as dt
@@ -13,6 +15,9 @@ import numpy as np
 import pandas as pd
 
 from models.standards.catalogue import Catalogue
+
+EARLIEST = pd.Timestamp("1900-01-01", tz="UTC")
+LATEST = pd.Timestamp("2200-01-01", tz="UTC")
 
 
 def implausible(

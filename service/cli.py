@@ -7,6 +7,7 @@ runs or its own help is asked for.
 """
 
 import importlib
+import os
 from typing import Any, Final, NamedTuple
 
 import typer
@@ -119,5 +120,10 @@ def _root(
 
 
 def main() -> None:
-    """Entry point of the `wqmon` console script."""
+    """Entry point of the `wqmon` console script.
+
+    Files the service creates (state, store, configuration, spool, reports) are its owner's alone:
+    they hold key hashes, quarantined packets and the county's data.
+    """
+    os.umask(0o077)
     app()

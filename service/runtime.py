@@ -35,7 +35,7 @@ from service.compliance_cache import Generation
 from service.metrics import Metrics
 from service.settings import Settings
 from service.wiring import AlertViews, ComplianceViews, QuarantineView, lab_importer, open_reading_store
-from store.base import Store, StoreError
+from store.base import Store, StoreError, redacted_url
 from store.spool import Spool
 from store.state import StateDB
 from store.watermarks import Watermarks
@@ -76,6 +76,7 @@ class Service:
             max_attempts=settings.alert_max_attempts,
             registry=self.metrics.registry,
         )
+        self.metrics.watch_hj212(lambda: self.hj212.counters if self.hj212 is not None else None)
         self.metrics.watch(
             "wqmon_alert_queue_batches", "Stored batches waiting for the alert rules.", self.worker.pending
         )
@@ -122,7 +123,7 @@ class Service:
         try:
             store = store or open_reading_store(settings.store)
         except (StoreError, ValueError, OSError) as error:
-            raise StartupError(f"store (WQMON_STORE={settings.store}): {error}") from None
+            raise StartupError(f"store (WQMON_STORE={redacted_url(settings.store)}): {error}") from None
         try:
             state = state or StateDB(settings.state_path)
         except Exception as error:

@@ -26,6 +26,20 @@ class Settings(BaseSettings):
     hj212_host: str = Field(default="0.0.0.0", description="address the HJ 212 listener binds")
     hj212_port: int = Field(default=8212, ge=0, le=65535, description="TCP port of the HJ 212 listener (0: any free)")
     hj212_idle_timeout_s: float = Field(default=600.0, gt=0, description="close a logger connection idle this long")
+    hj212_first_packet_timeout_s: float = Field(
+        default=60.0, gt=0, description="close a connection that has sent no valid packet this long after connecting"
+    )
+    hj212_packet_timeout_s: float = Field(
+        default=30.0, gt=0, description="close a connection that takes longer than this to complete one packet"
+    )
+    hj212_max_connections: int = Field(
+        default=800, gt=0, description="connections open at once (keep below the process's file limit, ulimit -n)"
+    )
+    hj212_max_connections_per_address: int = Field(
+        default=200,
+        gt=0,
+        description="connections open at once from one peer address (loggers behind one NAT share it)",
+    )
     hj212_max_segment_bytes: int = Field(
         default=1024, gt=0, le=9999, description="longest data segment accepted (HJ 212-2017 Table 2: 1024)"
     )
@@ -69,6 +83,19 @@ class Settings(BaseSettings):
     hj212_enabled: bool = Field(default=True, description="run the HJ 212 listener")
     pull_enabled: bool = Field(default=True, description="run the pull scheduler")
     max_upload_bytes: int = Field(default=10_000_000, gt=0, description="largest accepted upload or JSON batch")
+    max_upload_rows: int = Field(default=500_000, gt=0, description="most rows an uploaded table may have")
+    max_upload_columns: int = Field(default=200, gt=0, description="most columns an uploaded table may have")
+    max_upload_cells: int = Field(
+        default=2_000_000, gt=0, description="largest rows × columns of an uploaded table (the grid a reader builds)"
+    )
+    session_hours: float = Field(default=12.0, gt=0, description="how long a page login lasts")
+    login_failures_allowed: int = Field(
+        default=10, gt=0, description="failed page logins per client address within login_failure_window_s"
+    )
+    login_failure_window_s: float = Field(default=300.0, gt=0, description="window of login_failures_allowed")
+    max_concurrent_imports: int = Field(
+        default=1, gt=0, description="uploads imported at once, in worker threads (the others wait their turn)"
+    )
     max_page_size: int = Field(default=1000, gt=0, description="largest `limit` a list endpoint accepts")
     alert_check_interval_s: float = Field(
         default=60.0, gt=0, description="how often data gaps and escalation are checked"

@@ -1,8 +1,16 @@
 """Delivery of alert events to webhooks: signed JSON, retried with backoff, from a background thread.
 
 `enqueue` only writes the outbox (store/deliveries.py), so raising an alert never waits for the
-network. A worker thread posts what is due; each attempt is logged. The body is signed with the
-webhook's secret: ``X-Wqmon-Signature: sha256=<hex HMAC-SHA256 of the body>``.
+network. A worker thread posts what is due; each attempt is logged. Each attempt is signed with
+the webhook's secret over its timestamp, its delivery id and the body, so a receiver can reject a
+replayed or altered request:
+
+    X-Wqmon-Timestamp: <Unix seconds of the attempt>
+    X-Wqmon-Delivery: <delivery id, the same on every retry of one event>
+    X-Wqmon-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<delivery id>." followed by the body>
+
+A receiver recomputes the HMAC, compares in constant time, refuses a timestamp more than a few
+minutes from its clock, and ignores a delivery id it has already handled.
 """
 
 import datetime as dt
@@ -25,12 +33,15 @@ from store.deliveries import DeliveryLog, PendingDelivery
 from store.state import StateDB
 
 SIGNATURE_HEADER: Final = "X-Wqmon-Signature"
+TIMESTAMP_HEADER: Final = "X-Wqmon-Timestamp"
+DELIVERY_HEADER: Final = "X-Wqmon-Delivery"
 log = logging.getLogger(__name__)
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The signature header value: "sha256=" + hex HMAC-SHA256 of `body` keyed with `secret`."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(body: bytes, secret: str, *, timestamp: int, delivery: str) -> str:
+    """The signature header value: "sha256=" + hex HMAC-SHA256 of "<timestamp>.<delivery>." + `body`."""
+    signed = f"{timestamp}.{delivery}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
 def utc_now() -> dt.datetime:
@@ -98,11 +109,13 @@ class WebhookDispatcher:
         if webhook is None:  # removed from the configuration since it was queued
             self.log.record(item, at=now, status_code=None, error="webhook no longer configured", retry_at=None)
             return
+        timestamp, delivery = int(now.timestamp()), str(item.id)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(item.body, self._secrets[webhook.name]),
+            SIGNATURE_HEADER: sign(item.body, self._secrets[webhook.name], timestamp=timestamp, delivery=delivery),
+            TIMESTAMP_HEADER: str(timestamp),
+            DELIVERY_HEADER: delivery,
             "X-Wqmon-Event": item.event,
-            "X-Wqmon-Delivery": str(item.id),
         }
         status_code: int | None = None
         error: str | None = None

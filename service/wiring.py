@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from ingest.hj212.packet import redact_password
 from ingest.lab.importer import import_lab_file
+from ingest.table_size import TableLimits, check_table_size
 from models.configuration import Configuration
 from service.alerting import AlertEngine
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
@@ -91,7 +93,7 @@ class AlertViews:
 
 
 class QuarantineView:
-    """The HJ 212 quarantine log (store/quarantine.py); raw packets shown as text."""
+    """The HJ 212 quarantine log (store/quarantine.py); raw packets shown as text, passwords masked."""
 
     def __init__(self, state: StateDB) -> None:
         self.quarantine = Quarantine(state)
@@ -101,7 +103,8 @@ class QuarantineView:
         for packet in self.quarantine.list(limit=_ALL):
             entry = dataclasses.asdict(packet)
             entry["received_at"] = packet.received_at.isoformat()
-            entry["raw"] = packet.raw.decode("latin-1")
+            entry["raw"] = redact_password(packet.raw.decode("latin-1"))
+            entry["message"] = redact_password(packet.message)
             entries.append(entry)
         return entries
 
@@ -113,9 +116,16 @@ def lab_importer(config: Configuration, settings: Settings) -> Importer:
     """Uploads in the reading layout (site, parameter, time, value columns) are checked row by row here;
     any other layout goes through the lab importer (ingest/lab), its problems keeping their places."""
     in_reading_layout = table_importer(config)
+    limits = TableLimits(
+        rows=settings.max_upload_rows,
+        columns=settings.max_upload_columns,
+        cells=settings.max_upload_cells,
+        unpacked_bytes=20 * settings.max_upload_bytes,
+    )
 
     def run(content: bytes, filename: str) -> tuple[pd.DataFrame, list[JSON]]:
         name = Path(filename).name or "upload.csv"
+        check_table_size(content, name, limits)
         if _has_reading_columns(content, name):
             return in_reading_layout(content, name)
         with tempfile.TemporaryDirectory(prefix="wqmon-upload-") as folder:

@@ -15,7 +15,13 @@ def _open_duckdb(url: str) -> Store:
 def _open_influxdb(url: str) -> Store:
     from store.influx import InfluxStore
 
-    return InfluxStore.from_url(url)
+    store = InfluxStore.from_url(url)
+    try:
+        store.ensure_database()  # on first use: a missing database would refuse every write
+    except StoreError:
+        store.close()
+        raise
+    return store
 
 
 register_backend("duckdb", _open_duckdb)

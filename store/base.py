@@ -6,6 +6,7 @@ new value for an existing key replaces the old one (a correction).
 """
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
@@ -81,6 +82,18 @@ def register_backend(scheme: str, factory: StoreFactory) -> None:
     _BACKENDS[scheme] = factory
 
 
+def redacted_url(url: str) -> str:
+    """`url` with its password and token masked, for messages and logs."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = urllib.parse.urlencode(
+        [(k, "***" if k in ("token", "password") else v) for k, v in urllib.parse.parse_qsl(parts.query)], safe="/*"
+    )
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 def open_store(url: str) -> Store:
     """Open the store a URL names (the WQMON_STORE setting).
 
@@ -93,5 +106,5 @@ def open_store(url: str) -> Store:
     factory = _BACKENDS.get(scheme)
     if factory is None:
         allowed = "duckdb:///path/to/file.duckdb, a bare file path, influxdb://user:pass@host:8086/db, influxdbs://…"
-        raise StoreError(f"store URL {url!r}: scheme {scheme!r} is not known; use one of {allowed}")
+        raise StoreError(f"store URL {redacted_url(url)!r}: scheme {scheme!r} is not known; use one of {allowed}")
     return factory(url)

@@ -18,6 +18,7 @@ aggregate them with pandas (store/query.py), since InfluxQL has no calendar mont
 
 import datetime as dt
 import json
+import logging
 import threading
 import time
 import urllib.parse
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from models.reading import as_readings, empty_readings, typed_readings
-from store.base import Interval, StoreError
+from store.base import Interval, StoreError, redacted_url
 from store.line_protocol import MEASUREMENT, TAGS, batches, quote_identifier, quote_string
 from store.query import (
     Filters,
@@ -44,6 +45,8 @@ from store.query import (
     to_microseconds,
 )
 from store.spool import Spool
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_SPOOL: Final[Path] = Path("data/influx-spool.sqlite")
 _TAG_LIST: Final[str] = ", ".join(quote_identifier(t) for t in TAGS)
@@ -98,7 +101,9 @@ class InfluxStore:
         parts = urllib.parse.urlsplit(url)
         database = urllib.parse.unquote(parts.path.strip("/"))
         if parts.scheme not in ("influxdb", "influxdbs") or not parts.hostname or not database:
-            raise StoreError(f"store URL {url!r} is not of the form influxdb://user:pass@host:8086/database")
+            raise StoreError(
+                f"store URL {redacted_url(url)!r} is not of the form influxdb://user:pass@host:8086/database"
+            )
         options = dict(urllib.parse.parse_qsl(parts.query))
         scheme = "https" if parts.scheme == "influxdbs" else "http"
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
@@ -125,6 +130,26 @@ class InfluxStore:
             return self._client.get("/ping").status_code == 204
         except httpx.TransportError:
             return False
+
+    def ensure_database(self) -> None:
+        """Create the database when the server answers and lacks it; StoreError saying how when it cannot.
+
+        A missing database would refuse every write (and HJ 212 would quarantine every packet as
+        store_error): it is made on first use instead. An unreachable server is left to the spool.
+        """
+        if not self.ping():
+            return
+        names = {row[0] for series in self._query("SHOW DATABASES") for row in series.get("values") or []}
+        if self.database in names:
+            return
+        try:
+            self.create_database()
+        except StoreError as error:
+            raise StoreError(
+                f"InfluxDB at {self.url} has no database {self.database!r} and this user cannot create it ({error}); "
+                f"create it (influx -execute 'CREATE DATABASE \"{self.database}\"') or use an admin user in WQMON_STORE"
+            ) from None
+        _log.info("InfluxDB at %s: created the database %r", self.url, self.database)
 
     def create_database(self) -> None:
         """CREATE DATABASE (a no-op when it exists; needs an admin user when auth is on)."""
@@ -215,19 +240,22 @@ class InfluxStore:
             with self._client.stream("POST", "/query", params=params, data=data) as response:
                 if response.status_code != 200:
                     response.read()
+                    _log.warning("InfluxDB refused the query %s", statement)  # the query: for the log only
                     raise StoreError(
-                        f"InfluxDB at {self.url} refused the query {statement!r}: HTTP {response.status_code} "
-                        f"{response.text[:500]}"
+                        f"InfluxDB at {self.url} refused a query on database {self.database!r}: "
+                        f"HTTP {response.status_code} {response.text[:500]}"
                     )
                 for line in response.iter_lines():
                     if not line.strip():
                         continue
                     answer = json.loads(line)
-                    if "error" in answer:
-                        raise StoreError(f"InfluxDB query {statement!r} failed: {answer['error']}")
+                    error = answer.get("error") or next(
+                        (r["error"] for r in answer.get("results", []) if "error" in r), None
+                    )
+                    if error is not None:
+                        _log.warning("InfluxDB query failed: %s", statement)  # the query: for the log only
+                        raise StoreError(f"InfluxDB database {self.database!r} at {self.url}: a query failed: {error}")
                     for result in answer.get("results", []):
-                        if "error" in result:
-                            raise StoreError(f"InfluxDB query {statement!r} failed: {result['error']}")
                         yield from result.get("series", [])
         except httpx.TransportError as error:
             raise StoreError(f"InfluxDB at {self.url} is unreachable: {error}") from error

@@ -21,6 +21,9 @@ class StateDB:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        if str(path) != ":memory:":
+            self.path.chmod(0o600)  # key hashes, sessions, quarantined packets: the owner's only (SQLite's
+            # -wal and -shm files take the database file's permissions)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
         self._lock = threading.RLock()

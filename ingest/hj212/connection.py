@@ -9,7 +9,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Protocol, cast
 
-from ingest.hj212.framing import StreamFramer
+from ingest.hj212.framing import Frame, StreamFramer
 from ingest.hj212.split import SplitTracker
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ class LoggerConnection(asyncio.Protocol):
         )
         self.splits = SplitTracker()
         self.peer = "?"
+        self.address = "?"  # the peer's host, for the per-address connection cap
+        self.admitted = False
+        self.opened_at = 0.0
+        self.framed = False  # a well-framed packet (header, length, CRC) has arrived
+        self.partial_since: float | None = None  # when the packet now held back began to arrive
         self.transport: asyncio.Transport | None = None
         self.last_seen = 0.0
         self.paused = False
@@ -48,14 +53,26 @@ class LoggerConnection(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
         address = transport.get_extra_info("peername")
         self.peer = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
-        self.last_seen = self._loop.time()
+        self.address = str(address[0]) if isinstance(address, tuple) else str(address)
+        self.last_seen = self.opened_at = self._loop.time()
+        refusal = self.server._admission(self)
+        if refusal is not None:
+            log.warning("%s: connection refused: %s", self.peer, refusal)
+            self.transport.abort()
+            return
+        self.admitted = True
         self.server._opened(self)
 
     def data_received(self, data: bytes) -> None:
         self.last_seen = self._loop.time()
         accept = self.server._accept
         for item in self.framer.feed(data):
+            self.framed = self.framed or isinstance(item, Frame)
             accept(item, self.peer, self, self.splits)
+        if not self.framer.pending:
+            self.partial_since = None
+        elif self.partial_since is None:
+            self.partial_since = self.last_seen
         if self.framer.overflowed:
             log.warning("%s: too many bytes without '##', closing", self.peer)
             self.close()
@@ -90,6 +107,8 @@ class LoggerConnection(asyncio.Protocol):
         return self.transport is None or self.transport.is_closing()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if not self.admitted:
+            return  # refused at the door: nothing was read
         if exc is not None:
             log.info("%s: connection lost: %s", self.peer, exc)
         if not self.half_closed:
@@ -102,6 +121,18 @@ class LoggerConnection(asyncio.Protocol):
     def idle_for(self, now: float) -> float:
         """Seconds since the last byte arrived."""
         return now - self.last_seen
+
+    def overdue(self, now: float, *, idle: float, first_packet: float, packet: float) -> str | None:
+        """Why the connection should be closed now (idle, no valid packet yet, a packet too slow), or None."""
+        if self.paused:
+            return None  # waiting for the store is not the logger's doing
+        if now - self.last_seen >= idle:
+            return f"idle for {idle:.0f} s"
+        if not self.framed and now - self.opened_at >= first_packet:
+            return f"no valid packet within {first_packet:.0f} s of connecting"
+        if self.partial_since is not None and now - self.partial_since >= packet:
+            return f"a packet took longer than {packet:.0f} s to arrive"
+        return None
 
     def pause(self) -> None:
         """Stop reading until resume() (the store is behind)."""

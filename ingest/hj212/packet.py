@@ -7,6 +7,7 @@ to mean 2025 and decode it as 2017 — unverified.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -195,3 +196,11 @@ def encode_segment(packet: Packet) -> bytes:
     cp = ";".join(",".join(f"{k}={v}" for k, v in item) for item in packet.cp)
     parts.append(f"CP=&&{cp}&&")
     return ";".join(parts).encode("utf-8")
+
+
+_PASSWORD = re.compile(r"(PW=)[^;&]*")
+
+
+def redact_password(text: str) -> str:
+    """`text` (a raw packet, a message) with every `PW=` value masked: viewers and logs never see it."""
+    return _PASSWORD.sub(r"\1******", text)

@@ -62,6 +62,8 @@ class Hj212Counters:
     replies_sent: int = 0
     connections_open: int = 0
     connections_total: int = 0
+    connections_refused: int = 0  # over the total or per-address cap
+    connections_timed_out: int = 0  # idle, no valid packet in time, or a packet too slow
     splits_incomplete: int = 0
     unknown_codes: collections.Counter[str] = field(default_factory=collections.Counter)
     quarantined_by_reason: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -182,15 +184,34 @@ class Hj212Server:
         """Whether the store is so far behind that connections should stop reading for a while."""
         return len(self._pending) >= self._backlog_limit
 
+    def _admission(self, connection: LoggerConnection) -> str | None:
+        """Why a new connection is refused (a cap reached), or None to let it in."""
+        settings = self.settings
+        if len(self._connections) >= settings.hj212_max_connections:
+            self.counters.connections_refused += 1
+            return f"{len(self._connections)} connections are open (WQMON_HJ212_MAX_CONNECTIONS)"
+        same_address = sum(1 for c in self._connections if c.address == connection.address)
+        if same_address >= settings.hj212_max_connections_per_address:
+            self.counters.connections_refused += 1
+            return f"{same_address} connections from {connection.address} (WQMON_HJ212_MAX_CONNECTIONS_PER_ADDRESS)"
+        return None
+
     async def _sweep_idle(self) -> None:
-        idle = self.settings.hj212_idle_timeout_s
+        settings = self.settings
+        limits = {
+            "idle": settings.hj212_idle_timeout_s,
+            "first_packet": settings.hj212_first_packet_timeout_s,
+            "packet": settings.hj212_packet_timeout_s,
+        }
         loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(min(idle / 4, 5.0))
+            await asyncio.sleep(min(min(limits.values()) / 4, 5.0))
             now = loop.time()
             for connection in list(self._connections):
-                if connection.idle_for(now) >= idle and not connection.paused:
-                    log.info("%s: idle for %.0f s, closing", connection.peer, idle)
+                why = connection.overdue(now, **limits)
+                if why is not None:
+                    log.info("%s: %s, closing", connection.peer, why)
+                    self.counters.connections_timed_out += 1
                     connection.close()
 
     def _accept(self, item: Frame | BadFrame, peer: str, writer: ReplyWriter, splits: SplitTracker) -> None:

@@ -109,7 +109,7 @@ def _parse_text(texts: pd.Series) -> pd.Series:
     numbers = parts[["year", "month", "day", "hour", "minute", "second"]].apply(pd.to_numeric, errors="coerce")
     numbers[["hour", "minute", "second"]] = numbers[["hour", "minute", "second"]].fillna(0)
     valid = (
-        numbers["year"].notna()
+        numbers["year"].between(1900, 2199)  # models/plausibility.py EARLIEST..LATEST: else a mistyped year
         & numbers["hour"].between(0, 23)
         & numbers["minute"].between(0, 59)
         & numbers["second"].between(0, 59.999)

@@ -64,13 +64,19 @@ def pending_files(folder: Path, *, min_age_seconds: float = 2.0, now: float | No
     files = [
         p
         for p in folder.iterdir()
-        if p.is_file()
+        if not p.is_symlink()  # a link may point anywhere: refused_links() reports it
+        and p.is_file()
         and p.suffix.lower() in SUFFIXES
         and not p.name.startswith(("~$", "."))  # Excel lock files, hidden files
         and not p.name.endswith(".report.json")
         and now - p.stat().st_mtime >= min_age_seconds
     ]
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def refused_links(folder: Path) -> list[Path]:
+    """Symbolic links dropped into `folder`: never followed (they may point at any file the service can read)."""
+    return sorted(p for p in folder.iterdir() if p.is_symlink())
 
 
 def scan_inbox(
@@ -89,6 +95,19 @@ def scan_inbox(
     """
     folder = Path(folder)
     reports = []
+    for link in refused_links(folder):
+        report = InboxReport(file=link.name, outcome="failed")
+        report.error = "a symbolic link, not a file: links are not imported; copy the file itself into the inbox"
+        _log.warning("inbox %s: %s: %s", folder, link.name, report.error)
+        (folder / "failed").mkdir(exist_ok=True)
+        report.moved_to = folder / "failed" / link.name
+        if report.moved_to.is_symlink() or report.moved_to.exists():
+            link.unlink()  # the same link dropped again: its report is there already
+        else:
+            link.replace(report.moved_to)  # moves the link itself, never its target
+        report_path = report.moved_to.with_name(link.name + ".report.json")
+        report_path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        reports.append(report)
     for path in pending_files(folder, min_age_seconds=min_age_seconds):
         result = import_lab_file(path, config, timezone=timezone)
         report = InboxReport(file=path.name, outcome="failed" if result.problems else "done")

@@ -14,8 +14,11 @@ from service.api.routes import compliance as compliance_routes
 from service.api.routes import quarantine as quarantine_routes
 from service.api.routes import ranking as ranking_routes
 from service.compliance_cache import CachedAnswers, CachedCompliance, Generation
+from service.import_slots import ImportSlots
+from service.login_throttle import LoginThrottle
 from service.metrics import Metrics
 from service.pages import routes as page_routes
+from service.pages.headers import SecurityHeaders
 from service.ports import AlertsPort, CompliancePort, Importer, QuarantinePort
 from service.readings_input import table_importer
 from service.settings import Settings
@@ -75,6 +78,10 @@ def create_app(
         generation=generation,
         # keyed by the statistics asked for first (None: any), see routes/readings.py
         readings_answers=CachedAnswers(generation, statistics=lambda key: key[0], max_body_bytes=1 << 20),
+        imports=ImportSlots(settings.max_concurrent_imports),
+        login_throttle=LoginThrottle(
+            failures=settings.login_failures_allowed, window_s=settings.login_failure_window_s
+        ),
     )
     app.state.services = context
     if quarantine is not None:
@@ -83,6 +90,7 @@ def create_app(
         metrics.watch("wqmon_alerts_open", "Alerts open or acknowledged (not yet resolved).", alerts.active)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
     app.include_router(page_routes.router)  # the pages for people (service/pages), outside the API's schema
     app.include_router(health.router)
     app.include_router(docs.router)
@@ -135,18 +143,29 @@ class BodyLimit:
             await response(scope, receive, send)
             return
         received = 0
+        overflowed = started = False
 
         async def counting_receive() -> Any:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.limit + 64_000:
+                overflowed = True
                 raise _TooLarge()
             return message
 
+        async def guarded_send(message: Any) -> None:
+            nonlocal started
+            if overflowed and not started:
+                return  # the app's answer to a body cut short (a parse error, 400): the 413 below replaces it
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
+            pass
+        if overflowed and not started:
             request = Request(scope)
             response = problem_response(
                 request,

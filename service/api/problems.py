@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.lab.sheets import LabFileError
+from ingest.table_size import TableTooLarge
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
 from models.period.periods import PeriodError
 from models.values import ValueParseError
@@ -125,6 +126,7 @@ STATUS_CODES: Final[dict[type[Exception], tuple[int, str, str]]] = {
     ConfigError: (422, "Invalid configuration", "invalid-configuration"),
     PeriodError: (422, "Invalid period", "invalid-period"),
     LabFileError: (422, "Unreadable file", "unreadable-file"),
+    TableTooLarge: (413, "Table too large", "table-too-large"),
     UnknownAlertError: (404, "Unknown alert", "unknown-alert"),
     AlertStateError: (409, "Alert state conflict", "alert-state"),
     StoreError: (503, "Store unavailable", "store-unavailable"),
@@ -198,7 +200,10 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     if error.status_code == 404 and detail == "Not Found":
         detail = f"no endpoint at {request.url.path}; the API is described at /api/v1/openapi.json"
     slug = title.lower().replace(" ", "-")
-    return problem_response(request, status=error.status_code, title=title, slug=slug, detail=detail)
+    headers = dict(error.headers or {})  # e.g. Allow on a 405
+    return problem_response(
+        request, status=error.status_code, title=title, slug=slug, detail=detail, headers=headers or None
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 import plotly
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ingest.table_size import TableTooLarge
 from models.errors import ConfigError, UnknownSiteError
 from models.methods.ratings import CLASS_COLOURS
 from models.period.periods import PeriodError, parse_period
@@ -21,10 +23,20 @@ from service.api.routes.ranking import counties_of
 from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
-from service.pages.session import end_session, form_token, form_token_ok, may, session_key, start_session
+from service.pages.headers import content_security_policy, new_nonce
+from service.pages.session import (
+    end_session,
+    form_token,
+    form_token_ok,
+    may,
+    same_origin,
+    session_key,
+    start_session,
+)
 from service.pages.site_cache import SitePageCache
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, plain, status_text
 from service.ports import AlertsPort
+from service.readings_input import upload_name
 from service.report.comparison import earlier_months
 from service.report.content import report_from_views
 from service.report.heading import load_heading
@@ -54,6 +66,8 @@ def plotly_js() -> Response:
 
 def _render(request: Request, template: str, key: ApiKey | None, status_code: int = 200, **data: Any) -> HTMLResponse:
     lang = language(request)
+    nonce = new_nonce()
+    other_language = request.url.include_query_params(lang="zh" if lang == "en" else "en")
     response = templates.TemplateResponse(
         request,
         template,
@@ -70,11 +84,14 @@ def _render(request: Request, template: str, key: ApiKey | None, status_code: in
             "plotly_url": PLOTLY_URL,
             "local_time": lambda text: views.local_time(text, request.app.state.services.settings.timezone),
             "path": request.url.path,
-            "other_language_url": str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
+            # relative: a link never takes the Host header a request came with
+            "other_language_url": f"{other_language.path}?{other_language.query}",
+            "csp_nonce": nonce,
             **data,
         },
         status_code=status_code,
     )
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="lax", max_age=365 * 86400)
     return response
@@ -108,23 +125,31 @@ def login_page(request: Request, next: str = "/overview") -> HTMLResponse:
 def login(
     request: Request, context: Context, api_key: Annotated[str, Form()], next: Annotated[str, Form()] = "/overview"
 ) -> Response:
-    """Check the key and keep it in the session cookie."""
+    """Check the key and start a session (its id, never the key, in the cookie)."""
     target = next if next.startswith("/") and not next.startswith("//") else "/overview"
+    if not same_origin(request):
+        return _render(request, "login.html", None, status_code=403, next=target, error="bad_form")
+    address = request.client.host if request.client else "?"
+    if context.login_throttle.blocked(address):
+        return _render(request, "login.html", None, status_code=429, next=target, error="too_many")
     key = context.keys.verify(api_key.strip())
     if key is None or not may(key, "read"):
+        context.login_throttle.failed(address)
         error = "bad_key" if key is None else "no_read"
         return _render(request, "login.html", None, status_code=401, next=target, error=error)
     response = RedirectResponse(target, status_code=303)
-    start_session(request, response, api_key.strip())
+    start_session(request, response, key, context)
     context.audit.record(actor=key.name, action="pages.login")
     return response
 
 
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    """Forget the session."""
+@router.post("/logout", response_model=None)
+def logout(request: Request, context: Context) -> Response:
+    """End the session, on the server too."""
+    if not same_origin(request):
+        return _render(request, "error.html", None, status_code=403, message=label("bad_form", language(request)))
     response = RedirectResponse("/login", status_code=303)
-    end_session(response)
+    end_session(request, response, context)
     return response
 
 
@@ -281,7 +306,7 @@ def acknowledge_many(
 def acknowledge(
     request: Request,
     context: Context,
-    alert_id: int,
+    alert_id: Annotated[int, PathParameter(ge=1, le=2**62)],
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -320,12 +345,23 @@ async def upload(
         return _render(request, "error.html", key, status_code=403, message=label("bad_form", lang))
     if not may(key, "write_readings"):
         return _render(request, "error.html", key, status_code=403, message=label("writer_only", lang))
-    name = Path(file.filename or "upload.xlsx").name
-    content = await file.read()
+    limit = context.settings.max_upload_bytes
+    content = await file.read(limit + 1)
     status_code = 200
-    try:
+    name = file.filename or "upload.xlsx"
+
+    def work() -> dict[str, Any]:
         readings, problems = context.importer(content, name)
-        result = store_upload(context, key, readings, problems, channel="upload", what=name)
+        return store_upload(context, key, readings, problems, channel="upload", what=name)
+
+    try:
+        name = upload_name(file.filename or "upload.xlsx")
+        if len(content) > limit:
+            raise TableTooLarge(f"{name}: larger than the upload limit of {limit} bytes (WQMON_MAX_UPLOAD_BYTES)")
+        result = await context.imports.run(work)
+    except TableTooLarge as error:
+        status_code = 413
+        result = {"accepted": 0, "errors": [], "message": str(error)}
     except InvalidInput as error:
         status_code = 422
         result = {"accepted": 0, "errors": getattr(error, "errors", None) or [], "message": str(error)}

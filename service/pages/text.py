@@ -21,6 +21,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "api_key": ("API 密钥", "API key"),
     "login_hint": ("请输入管理员分配的 API 密钥。", "Enter the API key an administrator gave you."),
     "bad_key": ("密钥无效或已被吊销。", "The key is not known or has been revoked."),
+    "too_many": (
+        "登录失败次数过多，请稍后再试。",
+        "Too many failed logins from here; try again later.",
+    ),
     "no_read": ("该密钥的角色无权查看页面。", "This key's role may not view the pages."),
     "scorecard": ("指标考核", "Indicator scorecard"),
     "ranking": ("各县考核排名", "County ranking"),

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.methods.ratings import CLASS_COLOURS
 from models.methods.seasons import SEASON_ZH
+from service.cell_text import neutralise_workbook
 from service.report.comparison import EARLIER, TREND_ZH
 from service.report.content import Report
 
@@ -146,6 +147,7 @@ def report_workbook(report: Report) -> Workbook:
                    anchor=f"A{HEADER_ROW + len(report.plants) + 3}")  # fmt: skip
     for sheet in book.worksheets:
         _print_ready(sheet, report.title)
+    neutralise_workbook(book)  # names and notes come from users: never a formula
     return book
 
 

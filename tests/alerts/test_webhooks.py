@@ -5,6 +5,7 @@ import hmac
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -82,9 +83,29 @@ def engine_for(county: Configuration, store: Store, state: StateDB, rules: Alert
 
 
 def verify(headers: dict[str, str], body: bytes) -> bool:
-    """What a receiver does: recompute the HMAC-SHA256 of the body and compare in constant time."""
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    """What a receiver does (README, Alerts): recompute the HMAC-SHA256 of timestamp, delivery id and
+    body, compare in constant time."""
+    signed = f"{headers['X-Wqmon-Timestamp']}.{headers['X-Wqmon-Delivery']}.".encode() + body
+    expected = "sha256=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(headers[SIGNATURE_HEADER], expected)
+
+
+def test_the_signature_covers_the_timestamp_and_delivery_id(
+    county: Configuration, store: Store, state: StateDB, receiver: Receiver
+) -> None:
+    """A receiver can refuse a replay: an old timestamp or a delivery id seen before, neither forgeable."""
+    engine = engine_for(county, store, state, rules_for(receiver.url))
+    try:
+        before = time.time()
+        ingest(engine, readings([62.0]))
+        assert engine.dispatcher is not None and engine.dispatcher.drain(timeout=30)
+    finally:
+        engine.close()
+    [(headers, body)] = receiver.requests
+    assert verify(headers, body)
+    assert abs(int(headers["X-Wqmon-Timestamp"]) - before) < 60  # Unix seconds of the attempt
+    assert not verify({**headers, "X-Wqmon-Timestamp": str(int(headers["X-Wqmon-Timestamp"]) + 3600)}, body)
+    assert not verify({**headers, "X-Wqmon-Delivery": "999"}, body)
 
 
 def test_receiver_gets_a_signed_alert(county: Configuration, store: Store, state: StateDB, receiver: Receiver) -> None:

@@ -358,7 +358,7 @@ async def test_five_hundred_clients_at_once(tmp_path: Path, store: DuckDBStore, 
         writer.close()
         return "".join(r.cn for r in replies)
 
-    async with running(config, store, state) as server:
+    async with running(config, store, state, hj212_max_connections_per_address=500) as server:
         answers = await asyncio.gather(*(logger(mn) for mn in mns))
     assert answers == ["90149014"] * 500
     assert server.counters.packets_stored == 1000

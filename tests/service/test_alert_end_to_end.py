@@ -93,7 +93,8 @@ def delivered(inbox: "queue.Queue[tuple[dict[str, str], bytes]]", event: str) ->
     """The next webhook call of `event`, its signature checked."""
     while True:
         headers, body = inbox.get(timeout=60)
-        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        signed = f"{headers['X-Wqmon-Timestamp']}.{headers['X-Wqmon-Delivery']}.".encode() + body
+        expected = "sha256=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
         assert headers["X-Wqmon-Signature"] == expected
         payload: dict[str, Any] = json.loads(body)
         if payload["event"] == event:

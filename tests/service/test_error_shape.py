@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from ingest.lab.sheets import LabFileError
+from ingest.table_size import TableTooLarge
 from models.configuration import Configuration
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
 from models.period.periods import PeriodError
@@ -46,6 +47,7 @@ def test_the_table_maps_each_domain_error_to_its_status() -> None:
         ConfigError: 422,
         PeriodError: 422,
         LabFileError: 422,
+        TableTooLarge: 413,
         UnknownAlertError: 404,
         AlertStateError: 409,
         StoreError: 503,

@@ -127,7 +127,7 @@ def test_xlsx_upload(live: LiveApi) -> None:
     book.save(buffer)
     with live.client("operator") as client:
         response = client.post("/api/v1/readings/upload", files={"file": ("lab.xlsx", buffer.getvalue())})
-    assert response.json() == {"accepted": 2, "rejected": 0, "errors": []}
+    assert response.json() == {"accepted": 2, "rejected": 0, "replaced": 0, "errors": []}
     assert sorted(live.store.read()["parameter"]) == ["w01009", "w01019"]
 
 

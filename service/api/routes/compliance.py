@@ -19,9 +19,8 @@ router = APIRouter(tags=["compliance"])
 
 # years 1900-2199 (the store holds no other); a day range ends on its last day
 _YEAR = r"(19|20|21)\d{2}"
-PERIOD_PATTERN = (
-    rf"^({_YEAR}(-(0[1-9]|1[0-2])|-Q[1-4]|-wet|-normal|-dry)?|{_YEAR}-\d{{2}}-\d{{2}}\.\.{_YEAR}-\d{{2}}-\d{{2}})$"
-)
+_DAY = rf"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+PERIOD_PATTERN = rf"^({_YEAR}(-(0[1-9]|1[0-2])|-Q[1-4]|-wet|-normal|-dry)?|{_DAY}\.\.{_DAY})$"
 Period = Annotated[
     str,
     Query(

@@ -95,3 +95,20 @@ def test_a_corrected_file_under_a_new_name_is_reported_as_corrections_and_handed
     assert saved["stored"] == {"new": 0, "corrected": 1, "already_stored": 1}
     assert saved["skipped"][0]["reason_zh"] == "脚注行，不是样品数据"
     assert store.read(parameters=["w21003"])["value"].tolist() == [0.55]
+
+
+def test_a_symbolic_link_is_refused_never_followed(tmp_path: Path, site_config: Configuration, store: Store) -> None:
+    """A link to a file elsewhere (any file the service can read) is neither imported nor copied."""
+    elsewhere = tmp_path / "private"
+    elsewhere.mkdir()
+    secret = drop(elsewhere, "secret.csv", GOOD)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "linked.csv").symlink_to(secret)
+    [report] = scan_inbox(inbox, config=site_config, store=store)
+    assert (report.file, report.outcome) == ("linked.csv", "failed")
+    assert report.error is not None and "symbolic link" in report.error
+    assert store.read().empty
+    moved = inbox / "failed" / "linked.csv"
+    assert moved.is_symlink()  # the link itself was moved aside; no copy of what it pointed at
+    assert secret.read_text(encoding="utf-8") == GOOD and secret.exists()

@@ -196,3 +196,18 @@ def test_wide_detection_limit_row_and_excel_datetime_with_time_column(
     assert got.loc["w21003", "value"] == pytest.approx(0.025)
     assert got.loc["w20111", "value"] == pytest.approx(0.00004)  # the limit row is in the column's unit
     assert set(got["time"]) == {utc("2024-05-06 14:05")}
+
+
+@pytest.mark.parametrize("year", ["0001", "1677", "9999"])
+def test_an_out_of_range_year_rejects_its_row_not_the_sheet(
+    tmp_path: Path, site_config: Configuration, year: str
+) -> None:
+    path = tmp_path / "lab.csv"
+    path.write_text(
+        f"断面名称,采样时间,氨氮(mg/L)\n河西断面,{year}-05-06 10:00,0.5\n河西断面,2024-05-07 10:00,0.4\n",
+        encoding="utf-8",
+    )
+    result = import_lab_file(path, site_config)
+    assert result.readings["value"].tolist() == [0.4]
+    [problem] = result.problems
+    assert (problem.row, problem.column) == (2, "B 采样时间") and f"{year}-05-06" in str(problem)
