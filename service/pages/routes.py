@@ -424,7 +424,10 @@ def monthly_report(
         return _attachment(pdf, f"{report.title}.pdf", "application/pdf")
     asked = f"{'year' if year else 'month'}={chosen}"
     links = [("下载 PDF", f"/report?{asked}&format=pdf"), ("下载 XLSX", f"/report?{asked}&format=xlsx")]
-    return HTMLResponse(render_html(report, plotly_src=PLOTLY_URL, links=links))
+    nonce = new_nonce()
+    page = HTMLResponse(render_html(report, plotly_src=PLOTLY_URL, links=links, csp_nonce=nonce))
+    page.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    return page
 
 
 def _attachment(content: bytes, file_name: str, media_type: str) -> Response:

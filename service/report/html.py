@@ -111,9 +111,16 @@ def report_figures(report: Report) -> list[dict[str, Any]]:
     return figures
 
 
-def render_html(report: Report, *, plotly_src: str | None = None, links: Sequence[tuple[str, str]] = ()) -> str:
+def render_html(
+    report: Report,
+    *,
+    plotly_src: str | None = None,
+    links: Sequence[tuple[str, str]] = (),
+    csp_nonce: str | None = None,
+) -> str:
     """The report as one HTML page (A4, printable): plotly.js inlined, or loaded from `plotly_src`;
-    `links` (label, URL) go beside the print button (the PDF and XLSX of the same report)."""
+    `links` (label, URL) go beside the print button (the PDF and XLSX of the same report); inline
+    scripts carry `csp_nonce` when the page is served under a Content-Security-Policy."""
     figures = report_figures(report)
     return _environment.get_template("report.html").render(
         report=report,
@@ -129,4 +136,5 @@ def render_html(report: Report, *, plotly_src: str | None = None, links: Sequenc
         trend_zh=TREND_ZH,
         earlier_zh=EARLIER,
         season_zh=SEASON_ZH,
+        csp_nonce=csp_nonce,
     )

@@ -406,3 +406,15 @@ def test_the_report_asks_for_a_month_or_a_year_not_both(demo_server: DemoServer,
     assert both.exit_code == neither.exit_code == 2
     assert "--year YYYY" in both.output and "--month YYYY-MM" in neither.output
     assert not list(tmp_path.iterdir())
+
+
+def test_the_report_page_s_inline_scripts_carry_the_nonce_of_its_policy(demo_server: DemoServer) -> None:
+    """Served under a Content-Security-Policy, the report's charts and print button run only if each
+    inline script carries the nonce the policy names."""
+    with httpx.Client(base_url=demo_server.url, timeout=60) as session:
+        session.post("/login", data={"api_key": demo_server.keys["viewer"]})
+        page = session.get("/report", params={"month": MONTH})
+    policy = page.headers["content-security-policy"]
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    inline = [tag for tag in page.text.split("<script")[1:] if not tag.lstrip().startswith("src=")]
+    assert inline and all(tag.startswith(f' nonce="{nonce}">') for tag in inline)
