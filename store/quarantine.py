@@ -22,7 +22,6 @@ QuarantineReason = Literal[
     "bad_password",  # PW does not match the logger's password
     "clock",  # DataTime too far in the future or the past
     "no_readings",  # a data packet without any value the catalogue knows
-    "split_incomplete",  # a split upload (PNUM/PNO) whose other parts never came
     "store_error",  # the store refused the batch; the packet was not acknowledged
 ]
 QUARANTINE_REASONS: Final[tuple[str, ...]] = get_args(QuarantineReason)

@@ -14,6 +14,15 @@ from typing import Final, Literal
 Edition = Literal["2005", "2017", "2025"]
 EDITION_BY_VERSION: Final[dict[int, Edition]] = {0: "2005", 1: "2017", 2: "2025"}
 VERSION_BY_EDITION: Final[dict[str, int]] = {v: k for k, v in EDITION_BY_VERSION.items()}
+# HJ 212-2017 Table 5: environmental quality 10-29, pollution sources 30-49, process monitoring
+# 50-69, system interaction 91-99, and A0-Z9 for extensions.
+_SYSTEM_CODE: Final = re.compile(r"[1-6][0-9]|9[1-9]|[A-Z][0-9]")
+
+
+def is_system_code(st: str | None) -> bool:
+    """Whether `st` is a system code (ST) of HJ 212-2017 Table 5 or its extension range."""
+    return st is not None and _SYSTEM_CODE.fullmatch(st) is not None
+
 
 FLAG_ACK: Final[int] = 0b01  # bit A: the sender wants a reply
 FLAG_SPLIT: Final[int] = 0b10  # bit D: the packet carries PNUM and PNO

@@ -22,10 +22,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ingest.hj212.codec import QN_BAD_MN, QN_BAD_PASSWORD, encode_data_reply, encode_notice_reply, encode_qn_reply
+from ingest.hj212.codec import (
+    QN_BAD_CRC,
+    QN_BAD_MN,
+    QN_BAD_PASSWORD,
+    QN_BAD_ST,
+    encode_data_reply,
+    encode_notice_reply,
+    encode_qn_reply,
+)
 from ingest.hj212.connection import LoggerConnection, ReplyWriter
 from ingest.hj212.framing import BadFrame, Frame
-from ingest.hj212.packet import Packet, PacketError, parse_segment
+from ingest.hj212.packet import Packet, PacketError, is_system_code, parse_segment
 from ingest.hj212.readings import DATA_COMMANDS, ReadingRows
 from ingest.hj212.registry import LoggerRegistry
 from ingest.hj212.split import SplitTracker
@@ -220,12 +228,23 @@ class Hj212Server:
         now = self.clock()
         if isinstance(item, BadFrame):
             self._hold(item.raw, peer, _mn_of(item.raw), item.reason, item.message, now)
+            if item.reason == "bad_crc":
+                self._answer_bad_crc(item.raw, writer)
             return
         try:
             packet = parse_segment(item.segment)
         except PacketError as error:
             self._hold(item.raw, peer, _mn_of(item.raw), "bad_field", str(error), now)
             return
+        if not is_system_code(packet.st):
+            # HJ/T 212-2005 loggers in the field send ST as two NUL bytes with good data: kept. From
+            # 2017 on a packet must name its system (Table 5), and one that does not is refused.
+            if packet.edition != "2005":
+                message = f"ST {packet.st!r} is not a system code of HJ 212-2017 Table 5 (10-69, 91-99, A0-Z9)"
+                self._hold(item.raw, peer, packet.mn, "bad_field", message, now)
+                if packet.wants_ack:
+                    self._send(writer, encode_qn_reply(packet, QN_BAD_ST))
+                return
         logger = self.registry.get(packet.mn)
         if logger is None:
             self._hold(item.raw, peer, packet.mn, "unknown_mn", f"MN {packet.mn!r} is not a registered logger", now)
@@ -245,6 +264,16 @@ class Hj212Server:
                 )
             return
         self._data(item.raw, packet, logger.site, peer, writer, splits, now)
+
+    def _answer_bad_crc(self, raw: bytes, writer: ReplyWriter) -> None:
+        """QnRtn 9 (CRC error, HJ 212-2017 Table 7) to a 2017 logger that asked for a reply, when the
+        packet can still be read: it learns to send it again. An HJ/T 212-2005 logger gets none."""
+        try:
+            packet = parse_segment(raw[6:-6])  # ## + 4-digit length | segment | 4 CRC digits + CR LF
+        except PacketError:
+            return
+        if packet.edition != "2005" and packet.wants_ack:
+            self._send(writer, encode_qn_reply(packet, QN_BAD_CRC))
 
     def _codes_for(self, mn: str) -> WireCodes:
         """The wire codes of logger `mn`: Table B.1 units, or the logger's own (sites.yaml logger.units)."""

@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,53 @@ async def test_unknown_mn_and_wrong_password_get_their_return_codes(
     assert quarantine.counts_by_reason() == {"bad_password": 1, "unknown_mn": 1}
     assert [e.mn for e in quarantine.list()] == [TEST_MN, "NOBODY"]
     assert store.read().empty
+
+
+@in_loop
+async def test_a_bad_crc_is_answered_qnrtn_9_so_the_logger_sends_again(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    """HJ 212-2017 Table 7: QnRtn 9 is the CRC error. A 2017 logger that asked for a reply (Flag 5)
+    gets 9011 QnRtn=9 with its QN; its packet is quarantined, and the same packet with the right
+    CRC, sent again, is stored and acknowledged."""
+    good = hour_packet()
+    corrupted = good[:-6] + (b"0000" if good[-6:-2] != b"0000" else b"FFFF") + b"\r\n"
+    async with running(site_config, store, state) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(corrupted)
+        refused = await read_reply(reader)
+        writer.write(good)
+        stored = await read_reply(reader)
+        writer.close()
+    assert (refused.cn, refused.cp_value("QnRtn"), refused.qn) == ("9011", "9", decode(good).qn)
+    assert stored.cn == "9014"
+    assert Quarantine(state).counts_by_reason() == {"bad_crc": 1}
+    assert not store.read().empty
+
+
+@in_loop
+async def test_a_2017_packet_without_a_system_code_is_refused_qnrtn_5_and_a_2005_one_is_kept(
+    site_config: Configuration, store: DuckDBStore, state: StateDB
+) -> None:
+    """HJ 212-2017 Table 5 codes are 10-69, 91-99 and A0-Z9: ST=00 in a 2017 packet is refused with
+    QnRtn 5 (ST error). Field loggers of HJ/T 212-2005 send ST as two NUL bytes with good data (seen in
+    the captured traffic): such a packet is stored."""
+    bad_st = encode(replace(decode(hour_packet()), st="00"))
+    old = decode(hour_packet(hour=6, flag=0))  # Flag version 000000: HJ/T 212-2005, no reply asked
+    old_with_nul_st = encode(replace(old, st="\x00\x00", flag=None, qn=None))
+    async with running(site_config, store, state) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(bad_st)
+        refused = await read_reply(reader)
+        writer.write(old_with_nul_st)
+        writer.write(hour_packet(hour=7))  # a reply to this one shows the 2005 packet was handled first
+        after = await read_reply(reader)
+        writer.close()
+    assert (refused.cn, refused.cp_value("QnRtn")) == ("9011", "5")
+    assert after.cn == "9014"
+    assert Quarantine(state).counts_by_reason() == {"bad_field": 1}
+    hours = store.read()["time"].dt.tz_convert("Asia/Shanghai").dt.hour.unique().tolist()
+    assert sorted(hours) == [6, 7]
 
 
 @in_loop

@@ -1,12 +1,14 @@
 """Downloads a spreadsheet opens: text that reads as a formula is neutralised, numbers stay numbers."""
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
 import pandas as pd
 
-from service.report.content import MonthlyReport
+from service.report.content import Report
+from service.report.heading import ReportHeading
 from service.report.xlsx import xlsx_bytes
 from tests.service.conftest import LiveApi
 
@@ -27,8 +29,9 @@ def test_csv_download_neutralises_text_cells_and_keeps_numbers(live: LiveApi) ->
 
 
 def test_report_xlsx_writes_formula_like_text_as_text() -> None:
-    report = MonthlyReport(
-        area="XX县", month="2025-06", first_day="2025-06-01", last_day="2025-06-30",
+    report = Report(
+        heading=ReportHeading(issuing_unit=RISKY[0], county=RISKY[1]), issued_on=dt.date(2025, 7, 1),
+        month="2025-06", first_day="2025-06-01", last_day="2025-06-30",
         rates=[{"id": text, "name": text, "numerator": 1, "denominator": 2, "unit_zh": "个", "rate": -50.0}
                for text in RISKY],
         indicators=[], scorecard_summary="", sections=[], sources=[], plants=[], findings=RISKY,
