@@ -14,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from service.api.problems import NotFound
+from service.pages.headers import content_security_policy, new_nonce
 
 DOCS_PATH: Final[str] = "/api/v1/docs"
 ASSETS: Final[dict[str, str]] = {
@@ -33,14 +34,20 @@ def _asset(name: str) -> bytes:
 
 @router.get(DOCS_PATH, response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
-    """Swagger UI over /api/v1/openapi.json, its script and style from /api/v1/docs/assets/."""
-    return get_swagger_ui_html(
+    """Swagger UI over /api/v1/openapi.json, its script and style from /api/v1/docs/assets/; the page's
+    one inline script (Swagger UI's start) carries the nonce of the page's Content-Security-Policy."""
+    page = get_swagger_ui_html(
         openapi_url=request.app.openapi_url,
         title="wqmon API",
         swagger_js_url=f"{DOCS_PATH}/assets/swagger-ui-bundle.js",
         swagger_css_url=f"{DOCS_PATH}/assets/swagger-ui.css",
         swagger_favicon_url=f"{DOCS_PATH}/assets/favicon.png",
     )
+    nonce = new_nonce()
+    html = bytes(page.body).decode("utf-8").replace("<script>", f'<script nonce="{nonce}">')
+    answer = HTMLResponse(html)
+    answer.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    return answer
 
 
 @router.get(DOCS_PATH + "/assets/{name}")
