@@ -85,10 +85,11 @@ class WireCodes:
         return WireCode(parameter, factor, wire_code if is_2017 else parameter, low, high)
 
     def implausible(self, values: "PacketValues") -> list[WireValue]:
-        """The values outside their parameter's plausible range once converted (in the unit assumed)."""
+        """The values outside their parameter's plausible range once converted (in the unit assumed);
+        cumulative amounts (-Cou, in Table B.1's emission-amount unit) are not judged by those ranges."""
         found = []
         for value in values.values:
-            if value.parameter is None:
+            if value.parameter is None or value.field == "Cou":
                 continue
             code = self.lookup(value.wire_code)
             converted = value.value * value.factor

@@ -385,7 +385,9 @@ def _previous_median(values: np.ndarray, series: np.ndarray, *, window: int, min
 
 
 def _implausible(readings: pd.DataFrame, catalogue: Catalogue, rules: AlertConfig) -> pd.DataFrame:
-    firing, low, high = implausible(readings["parameter"], readings["value"].to_numpy(), catalogue)
+    firing, low, high = implausible(
+        readings["parameter"], readings["value"].to_numpy(), catalogue, statistics=readings["statistic"]
+    )
     values = readings["value"].to_numpy()
     return _conditions(
         readings,

@@ -236,6 +236,16 @@ def test_implausible_values_with_and_without_a_catalogue_range(engine: AlertEngi
     assert ph[0].severity == "critical"
 
 
+def test_a_cumulative_amount_is_not_judged_by_a_concentration_range(engine: AlertEngine) -> None:
+    """An HJ 212 -Cou value is an emission amount in Table B.1's unit (kg of COD for a mg/L item): a
+    plant's 28,232.9 kg of COD in an hour (seen in the captured traffic) is no implausible COD
+    concentration, while the same number as an hourly mean is."""
+    load = ingest(engine, readings([28232.9], statistic="hour_cou"))
+    mean = ingest(engine, readings([28232.9], start=T0 + pd.Timedelta(hours=1)))
+    assert not [a for a in load if a.rule == "implausible"]
+    assert [a.statistic for a in mean if a.rule == "implausible"] == ["hour_avg"]
+
+
 def test_concurrent_ingest_threads_share_one_alert(engine: AlertEngine) -> None:
     import threading
 

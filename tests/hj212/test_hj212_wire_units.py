@@ -86,8 +86,10 @@ async def test_a_logger_unit_overrides_table_b1_and_implausible_values_are_count
             writer.write(packet(LEAD_MN, (("w20120-Avg", "0.00011"),)))
             await read_reply(reader)
             # pH 15 and dissolved oxygen -1 cannot be: stored (the logger's data) but counted, and the
-            # "implausible" alert rule sees them through on_stored
-            writer.write(packet(OTHER_MN, (("w20120-Avg", "0.11"), ("w01001-Avg", "15"), ("w01009-Avg", "-1"))))
+            # "implausible" alert rule sees them through on_stored; 28,232.9 kg of COD in the hour is an
+            # emission amount (-Cou), not judged by the concentration range
+            cp = (("w20120-Avg", "0.11"), ("w01001-Avg", "15"), ("w01009-Avg", "-1"), ("w01018-Cou", "28232.9"))
+            writer.write(packet(OTHER_MN, cp))
             await read_reply(reader)
             writer.close()
         got = store.read().set_index(["site", "parameter"])["value"]
@@ -98,7 +100,7 @@ async def test_a_logger_unit_overrides_table_b1_and_implausible_values_are_count
     assert got[("table-station", "w20120")] == pytest.approx(0.00011)  # 0.11 µg/L × 0.001 (Table B.1)
     assert server.counters.values_implausible == 2  # pH 15 > 14; DO −1 < 0 (config/parameters.yaml)
     assert dict(server.counters.implausible_codes) == {f"{OTHER_MN}:w01001": 1, f"{OTHER_MN}:w01009": 1}
-    assert sum(len(batch) for batch in seen) == 4
+    assert sum(len(batch) for batch in seen) == 5
 
 
 def test_a_logger_unit_the_catalogue_does_not_know_is_a_config_error(tmp_path: Path) -> None:
