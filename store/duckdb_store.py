@@ -69,22 +69,26 @@ _STRINGS: Final = {pa.string(): pd.StringDtype("pyarrow")}
 class DuckDBStore:
     """Readings in one DuckDB file, created with the current schema on first use."""
 
-    def __init__(self, path: Path | str = DEFAULT_PATH) -> None:
+    def __init__(self, path: Path | str = DEFAULT_PATH, *, read_only: bool = False) -> None:
+        """Open (creating and migrating) the file; `read_only` opens an existing file for reading only,
+        which several processes may do at once while no process holds it for writing (DuckDB's
+        file lock: one read-write process, or any number of read-only ones)."""
         self.path = Path(path) if str(path) != ":memory:" else None
-        if self.path is not None:
+        self.read_only = read_only
+        if self.path is not None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._connection = duckdb.connect(str(self.path) if self.path is not None else ":memory:")
+            self._connection = duckdb.connect(
+                str(self.path) if self.path is not None else ":memory:", read_only=read_only
+            )
         except duckdb.Error as error:
-            raise StoreError(
-                f"cannot open the DuckDB store {path}: {error} "
-                "(one process owns a DuckDB file; share its store instead of opening it twice)"
-            ) from error
+            raise StoreError(_open_error(path, error, read_only=read_only)) from error
         self._lock = threading.Lock()  # guards the connection and `_closed`
         self._write_lock = threading.Lock()  # one write at a time; reads go on
         self._closed = False
         self._connection.execute("SET TimeZone = 'UTC'")
-        self._migrate()
+        if not read_only:
+            self._migrate()
 
     @classmethod
     def from_url(cls, url: str) -> "DuckDBStore":
@@ -142,6 +146,8 @@ class DuckDBStore:
 
     def write(self, readings: pd.DataFrame) -> int:
         """Store a frame in the reading shape; return how many readings were accepted."""
+        if self.read_only:
+            raise StoreError(f"the DuckDB store {self.path} is open read-only; readings are written by its owner")
         frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
@@ -264,8 +270,26 @@ class DuckDBStore:
             if self._closed:
                 return
             self._closed = True
-            self._connection.execute("CHECKPOINT")
+            if not self.read_only:
+                self._connection.execute("CHECKPOINT")
             self._connection.close()
+
+
+def _open_error(path: Path | str, error: duckdb.Error, *, read_only: bool) -> str:
+    """Why the file did not open and what to do: a file held by another process is the usual case."""
+    if "lock" not in str(error).lower():
+        return f"cannot open the DuckDB store {path}: {error}"
+    if read_only:
+        return (
+            f"cannot read the DuckDB store {path}: another process holds it for writing ({error}); "
+            "a DuckDB file is read by several processes only while no process writes it: stop that "
+            "process, or use InfluxDB (WQMON_STORE=influxdb://…) to evaluate on several processes"
+        )
+    return (
+        f"the DuckDB store {path} is already used by another process ({error}); a DuckDB file has one "
+        "owner: share that process's store, or use InfluxDB (WQMON_STORE=influxdb://…) to run several "
+        "wqmon instances over one store"
+    )
 
 
 def _readings_frame(table: pa.Table) -> pd.DataFrame:
