@@ -91,12 +91,12 @@ class DuckDBStore:
             self._migrate()
 
     @classmethod
-    def from_url(cls, url: str) -> "DuckDBStore":
+    def from_url(cls, url: str, *, read_only: bool = False) -> "DuckDBStore":
         """Open `duckdb:///relative/path`, `duckdb:////absolute/path`, `duckdb:///:memory:` or a bare path."""
         path = url.removeprefix("duckdb://")
         if path != url:
             path = path.removeprefix("/")
-        return cls(path or DEFAULT_PATH)
+        return cls(path or DEFAULT_PATH, read_only=read_only)
 
     def __enter__(self) -> "DuckDBStore":
         return self
