@@ -15,7 +15,8 @@ read-only, or one process open it read-write, never both; a running `wqmon serve
 import os
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
@@ -55,7 +56,10 @@ class SharedStore:
         seasons: Seasons | None = None,
     ) -> PeriodEvaluation:
         """load_period + evaluate_data of `sites` (None: all), spread by site over the cluster."""
-        from distributed import Client  # imported on use: only --dask needs it, and it takes ~1 s
+        try:
+            from distributed import Client  # imported on use: only --dask needs it, and it takes ~1 s
+        except ImportError:
+            raise ClusterError("--dask needs Dask: pip install 'wqmon[dask]' (dask and distributed)") from None
 
         chosen = sorted(sites if sites is not None else config.sites)
         try:
@@ -109,26 +113,30 @@ def evaluate_part(
     seasons: Seasons | None,
 ) -> PeriodEvaluation:
     """On a worker: read `sites` from the shared store and judge them (service.period_data)."""
-    store = open_reader(store_url)
-    try:
+    with opened_reader(store_url) as store:
         data = load_period(store, config, period, sites=sites, min_valid_hours=min_valid_hours, seasons=seasons)
-    finally:
-        store.close()
     return evaluate_data(data, config)
 
 
-def open_reader(url: str) -> Store:
+@contextmanager
+def opened_reader(url: str) -> Iterator[Store]:
     """The store of `url` opened to read alongside other processes: a DuckDB file read-only, InfluxDB
-    with a spool of this process's own (a reader writes nothing, and must not replay the owner's spool)."""
+    with a spool of its own, removed after (a reader writes nothing, and must not replay the owner's spool)."""
     scheme, separator, _ = url.partition("://")
     if not separator or scheme == "duckdb":
         from store.duckdb_store import DuckDBStore
 
-        return DuckDBStore.from_url(url, read_only=True)
-    parts = urllib.parse.urlsplit(url)
-    options = dict(urllib.parse.parse_qsl(parts.query))
-    options["spool"] = os.path.join(tempfile.mkdtemp(prefix="wqmon-reader-"), "spool.sqlite")
-    return open_store(urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(options))))
+        with DuckDBStore.from_url(url, read_only=True) as duck:
+            yield duck
+        return
+    with tempfile.TemporaryDirectory(prefix="wqmon-reader-") as folder:
+        parts = urllib.parse.urlsplit(url)
+        options = {**dict(urllib.parse.parse_qsl(parts.query)), "spool": os.path.join(folder, "spool.sqlite")}
+        store = open_store(urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(options))))
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 def merged(parts: Sequence[PeriodEvaluation]) -> PeriodEvaluation:

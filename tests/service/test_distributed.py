@@ -6,6 +6,7 @@ while none writes it). Each command's whole JSON body is compared with the one o
 """
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,9 @@ from service.distributed import site_parts
 from service.runtime import Service, StartupError
 from service.settings import Settings
 from store import open_store
+from store.influx import InfluxStore
+from tests.store.conftest import require_influxd
+from tests.store.influxd import InfluxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,6 +80,32 @@ def test_the_cluster_answers_exactly_what_one_process_answers(
     assert alone.get("sites") != [] and alone.get("rates") != {}  # something was judged
 
 
+@pytest.fixture(scope="module")
+def influx_county(county: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The demo county in a real influxd on 127.0.0.1 (its own, for this module)."""
+    folder = tmp_path_factory.mktemp("dask-influxd")
+    server = InfluxServer(folder, require_influxd(os.environ))
+    server.start()
+    try:
+        host_port = server.url.removeprefix("http://")
+        url = f"influxdb://{host_port}/county?spool={folder / 'spool.sqlite'}"
+        store = InfluxStore.from_url(url)
+        store.create_database()
+        store.write(demo_readings())
+        store.close()
+        yield url, county[1]
+    finally:
+        server.stop()
+
+
+@pytest.mark.influxdb
+@pytest.mark.parametrize("command", [("compliance", "--period", "2025"), ("evaluate", "--period", "2025-07")])
+def test_workers_reading_influxdb_answer_what_one_process_answers(
+    influx_county: tuple[str, Path], scheduler: str, command: tuple[str, ...]
+) -> None:
+    assert wqmon(influx_county, *command, "--dask", scheduler) == wqmon(influx_county, *command)
+
+
 def test_every_site_is_in_exactly_one_part_and_parts_are_even() -> None:
     sites = [f"s{i:02d}" for i in range(11)]
     parts = site_parts(sites, 3)
@@ -113,7 +143,9 @@ def test_an_unreachable_scheduler_is_reported_with_what_to_do(county: tuple[str,
     assert "leave out --dask" in result.stderr
 
 
-def test_the_service_with_a_cluster_needs_a_store_its_workers_can_read(county: tuple[str, Path], tmp_path: Path) -> None:
+def test_the_service_with_a_cluster_needs_a_store_its_workers_can_read(
+    county: tuple[str, Path], tmp_path: Path
+) -> None:
     url, config = county
     settings = Settings(config_dir=config, store=url, state_path=tmp_path / "state.sqlite", dask_address="tcp://x:1")
     with pytest.raises(StartupError, match=r"WQMON_DASK_ADDRESS=tcp://x:1: .*use InfluxDB"):
