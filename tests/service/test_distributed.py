@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from distributed import LocalCluster
 from typer.testing import CliRunner
@@ -23,6 +24,8 @@ from service.runtime import Service, StartupError
 from service.settings import Settings
 from store import open_store
 from store.influx import InfluxStore
+from store.keys import KeyStore
+from tests.service.conftest import serve_in_thread
 from tests.store.conftest import require_influxd
 from tests.store.influxd import InfluxServer
 
@@ -104,6 +107,30 @@ def test_workers_reading_influxdb_answer_what_one_process_answers(
     influx_county: tuple[str, Path], scheduler: str, command: tuple[str, ...]
 ) -> None:
     assert wqmon(influx_county, *command, "--dask", scheduler) == wqmon(influx_county, *command)
+
+
+@pytest.mark.influxdb
+def test_the_service_with_wqmon_dask_address_serves_the_single_process_answer(
+    influx_county: tuple[str, Path], scheduler: str, tmp_path: Path
+) -> None:
+    """A real HTTP API over InfluxDB: once evaluating in its own process, once through the cluster."""
+    url, config = influx_county
+    bodies = []
+    for address in (None, scheduler):
+        settings = Settings(config_dir=config, store=url, state_path=tmp_path / "state.sqlite", dask_address=address)
+        service = Service.open(settings)
+        key, _ = KeyStore(service.state).create(role="viewer", name="test viewer")
+        base, server, thread = serve_in_thread(service.app)
+        try:
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
+                response = client.get("/api/v1/compliance", params={"period": "2025"})
+                assert response.status_code == 200, response.text
+                bodies.append(response.json())
+        finally:
+            server.should_exit = True
+            thread.join()
+            service.close()
+    assert bodies[1] == bodies[0]
 
 
 def test_every_site_is_in_exactly_one_part_and_parts_are_even() -> None:
