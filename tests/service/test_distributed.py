@@ -1,6 +1,6 @@
 """`--dask ADDRESS`: a period's evaluation spread by site over a real Dask cluster gives the answer of one process.
 
-The cluster is a real `distributed` scheduler with two worker processes on loopback; the workers
+The cluster is a real `dask scheduler` with two `dask worker` processes on loopback; the workers
 read the demo county's DuckDB file themselves (read-only, which DuckDB allows several processes
 while none writes it). Each command's whole JSON body is compared with the one of a single process.
 """
@@ -9,12 +9,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from distributed import LocalCluster
+from distributed import Client
 from typer.testing import CliRunner
 
 from service.cli import app
@@ -44,12 +45,33 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    """A scheduler and two single-threaded worker processes on 127.0.0.1, closed when the module ends."""
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        yield str(cluster.scheduler_address)
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`dask scheduler` and two single-threaded `dask worker` processes on 127.0.0.1, as a user starts them
+    (own processes with a clean import path: pytest's test folders, one holding a `platform.py`, stay out)."""
+    folder = tmp_path_factory.mktemp("dask")
+    file = folder / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    dask = [sys.executable, "-m", "dask"]
+    scheduler = [*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file"]
+    worker = [*dask, "worker", "--nthreads", "1", "--no-dashboard", "--scheduler-file", str(file)]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        with (folder / "scheduler.log").open("wb") as log:
+            processes.append(subprocess.Popen([*scheduler, str(file)], cwd=folder, env=env, stderr=log))
+        while not file.exists():  # waiting for start-up, not asserting on time
+            assert processes[0].poll() is None, (folder / "scheduler.log").read_text()
+            time.sleep(0.1)
+        for index in range(2):
+            with (folder / f"worker-{index}.log").open("wb") as log:
+                processes.append(subprocess.Popen(worker, cwd=folder, env=env, stderr=log))
+        with Client(scheduler_file=str(file), set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+            address = str(client.scheduler.address)
+        yield address
+    finally:
+        for process in reversed(processes):  # workers first, then the scheduler; each stops cleanly on SIGTERM
+            process.terminate()
+            process.wait(timeout=60)
 
 
 def wqmon(county: tuple[str, Path], *args: str) -> dict:
