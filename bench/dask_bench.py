@@ -75,7 +75,8 @@ def evaluate(file: Path, config_dir: Path, period: str, workers: int) -> dict[st
         body = compliance_for(config, SharedStore(str(cluster.scheduler_address), url), period)
         wall = time.perf_counter() - started
         peaks = client.run(_peak_mib)
-    return {"wall_s": wall, "body": body, "peak_mib": _peak_mib(), "worker_peak_mib": sorted(peaks.values())}
+    worker_peaks = sorted(round(peak) for peak in peaks.values())
+    return {"wall_s": wall, "body": body, "peak_mib": _peak_mib(), "worker_peak_mib": worker_peaks}
 
 
 def _peak_mib() -> float:
