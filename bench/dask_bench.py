@@ -7,6 +7,11 @@ compliance rate of the year): first in one process (the anchor), then through `-
 local cluster of 1 and of 2 single-threaded worker processes that read the file read-only. Cluster
 start-up is not timed; each answer is checked equal to the single-process one.
 
+Measured 2026-12-08 on the shared 2-core machine: quiet (load 0.8-3.0) one process 40.1 s (peak
+9.4 GiB), 1 worker 70.4 s, 2 workers 38.9 s (4.8-4.9 GiB each); loaded (load 3.9-6.1) 80.0 s,
+167.5 s, 48.3 s. One worker shows the cluster's own cost: shipping each part's daily-level
+evaluation back to the client (which peaks at 4.3-4.6 GiB).
+
 Run by hand:  python bench/dask_bench.py [--sites 2000] [--days 365] [--file /tmp/wqmon-dask-bench.duckdb]
 """
 
