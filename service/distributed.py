@@ -17,7 +17,7 @@ import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -44,7 +44,7 @@ class SharedStore:
     """The store `store_url` names, read by the workers of the Dask scheduler at `address`."""
 
     address: str
-    store_url: str
+    store_url: str = field(repr=False)  # may carry InfluxDB credentials
 
     def evaluate(
         self,
@@ -145,9 +145,9 @@ def merged(parts: Sequence[PeriodEvaluation]) -> PeriodEvaluation:
     data = PeriodData(
         period=first.data.period,
         **{
-            field.name: _concat([getattr(p.data, field.name) for p in parts])
-            for field in fields(PeriodData)
-            if field.name != "period"
+            item.name: _concat([getattr(p.data, item.name) for p in parts])
+            for item in fields(PeriodData)
+            if item.name != "period"
         },
     )
     evaluations = [p.evaluations for p in parts]
@@ -166,7 +166,7 @@ def _surface(parts: list[SurfaceEvaluation]) -> SurfaceEvaluation:
 
 
 def _joined(kind: Callable[..., T], parts: list[Any]) -> T:
-    names = [field.name for field in fields(parts[0])]
+    names = [item.name for item in fields(parts[0])]
     return kind(**{name: _concat([getattr(p, name) for p in parts]) for name in names})
 
 
