@@ -30,6 +30,7 @@ from models.rates.indicators import (
 )
 from models.standards.classification import limit_of
 from models.standards.limits import LimitTable
+from service.distributed import SharedStore
 from service.period_data import PeriodEvaluation, decimals_of, evaluate_data, load_period
 from store.base import Store
 from store.indicator_entries import IndicatorEntries
@@ -38,23 +39,26 @@ from store.state import StateDB
 
 def run_period(
     config: Configuration,
-    store: Store,
+    store: Store | SharedStore,
     period: str,
     *,
     sites: list[str] | None = None,
     timezone: str = "Asia/Shanghai",
     min_valid_hours: int = MIN_VALID_HOURS_PER_DAY,
 ) -> PeriodEvaluation:
-    """Load and judge one period (the shared first step of every view)."""
+    """Load and judge one period (the shared first step of every view); with a SharedStore, spread
+    by site over its Dask cluster (service/distributed.py), with the same answer."""
     parsed = parse_period(period, timezone=timezone)
     seasons = load_seasons(config.folder) if parsed.season is not None else None
+    if isinstance(store, SharedStore):
+        return store.evaluate(config, parsed, sites=sites, min_valid_hours=min_valid_hours, seasons=seasons)
     data = load_period(store, config, parsed, sites=sites, min_valid_hours=min_valid_hours, seasons=seasons)
     return evaluate_data(data, config)
 
 
 def evaluate_period(
     config: Configuration,
-    store: Store,
+    store: Store | SharedStore,
     period: str,
     site: str | None = None,
     *,
@@ -83,7 +87,7 @@ def evaluate_period(
 
 def compliance_for(
     config: Configuration,
-    store: Store,
+    store: Store | SharedStore,
     period: str,
     *,
     timezone: str = "Asia/Shanghai",
@@ -96,7 +100,7 @@ def compliance_for(
 
 def scorecard_for(
     config: Configuration,
-    store: Store,
+    store: Store | SharedStore,
     state: StateDB,
     period: str,
     *,

@@ -32,6 +32,7 @@ from models.period.periods import MIN_YEAR, Period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY, mean_by
 from models.standards.limits import Situation
 from service.compliance_views import run_period, trophic_json
+from service.distributed import SharedStore
 from service.period_data import PeriodEvaluation
 from store.base import Store
 
@@ -43,7 +44,7 @@ CWQI_STANDARD = "GB3838-2002"
 
 def ratings_for(
     config: Configuration,
-    store: Store,
+    store: Store | SharedStore,
     period: str,
     *,
     river: str | None = None,

@@ -120,6 +120,12 @@ class Service:
             rules = AlertConfig.load(config.folder)
         except ConfigError as error:
             raise StartupError(f"configuration (WQMON_CONFIG_DIR={settings.config_dir}): {error}") from None
+        if settings.dask_address is not None and not settings.store.startswith(("influxdb://", "influxdbs://")):
+            raise StartupError(
+                f"WQMON_DASK_ADDRESS={settings.dask_address}: Dask workers read the store themselves, and "
+                f"this process holds the DuckDB file {settings.store} for writing, which shuts every other "
+                "process out; use InfluxDB (WQMON_STORE=influxdb://…) with WQMON_DASK_ADDRESS"
+            )
         try:
             store = store or open_reading_store(settings.store)
         except (StoreError, ValueError, OSError) as error:

@@ -17,6 +17,7 @@ from models.methods.seasons import SEASON_ZH, SEASONS
 from models.period.periods import PeriodError, parse_period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
 from service.compliance_views import load_seasons, run_period
+from service.distributed import SharedStore
 from service.period_data import PeriodEvaluation
 from service.ratings_view import ratings_from
 from store.base import Store
@@ -26,7 +27,7 @@ CLASS_ORDER = ("I", "II", "III", "IV", "V", "劣V")
 
 def seasons_for(
     config: Configuration,
-    store: Store,
+    store: Store | SharedStore,
     year: str,
     *,
     timezone: str = "Asia/Shanghai",

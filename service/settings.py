@@ -18,6 +18,10 @@ class Settings(BaseSettings):
         default="duckdb:///data/wqmon.duckdb", description="duckdb:///path or influxdb://user:pass@host:8086/db"
     )
     timezone: str = Field(default="Asia/Shanghai", description="zone of local calendar days, months and years")
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler (tcp://host:8786) whose workers evaluate periods by site; needs InfluxDB",
+    )
     state_path: Path = Field(
         default=Path("data/wqmon-state.sqlite"), description="SQLite file of the service's own state (store/state.py)"
     )

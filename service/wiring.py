@@ -18,6 +18,7 @@ from ingest.table_size import TableLimits, check_table_size
 from models.configuration import Configuration
 from service.alerting import AlertEngine
 from service.compliance_views import compliance_for, evaluate_period, scorecard_for
+from service.distributed import SharedStore
 from service.ports import JSON, Importer
 from service.ratings_view import ratings_for
 from service.readings_input import REQUIRED, TableError, read_table, table_importer
@@ -41,7 +42,11 @@ class ComplianceViews:
     """Evaluations, rates and the scorecard of a period over the one store (service/compliance_views.py)."""
 
     def __init__(self, config: Configuration, store: Store, state: StateDB, settings: Settings) -> None:
-        self.config, self.store, self.state = config, store, state
+        self.config, self.state = config, state
+        # With WQMON_DASK_ADDRESS the cluster's workers read the (shared) store by its URL.
+        self.store: Store | SharedStore = (
+            store if settings.dask_address is None else SharedStore(settings.dask_address, settings.store)
+        )
         self.options: dict[str, Any] = {
             "timezone": settings.timezone,
             "min_valid_hours": settings.min_valid_hours_per_day,

@@ -107,34 +107,44 @@ _FLAG_ID: Final = pa.int16()
 class DuckDBStore:
     """Readings in one DuckDB file, created with the current schema on first use."""
 
-    def __init__(self, path: Path | str = DEFAULT_PATH) -> None:
+    def __init__(self, path: Path | str = DEFAULT_PATH, *, read_only: bool = False) -> None:
+        """Open (creating and migrating) the file; `read_only` opens an existing file for reading only,
+        which several processes may do at once while no process holds it for writing (DuckDB's
+        file lock: one read-write process, or any number of read-only ones)."""
         self.path = Path(path) if str(path) != ":memory:" else None
-        if self.path is not None:
+        self.read_only = read_only
+        if self.path is not None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._connection = duckdb.connect(str(self.path) if self.path is not None else ":memory:")
+            self._connection = duckdb.connect(
+                str(self.path) if self.path is not None else ":memory:", read_only=read_only
+            )
         except duckdb.Error as error:
-            raise StoreError(
-                f"cannot open the DuckDB store {path}: {error} "
-                "(one process owns a DuckDB file; share its store instead of opening it twice)"
-            ) from error
+            raise StoreError(_open_error(path, error, read_only=read_only)) from error
         self._lock = threading.Lock()  # guards the connection and `_closed`
         self._write_lock = threading.Lock()  # one write at a time; reads go on
         self._closed = False
         self._connection.execute("SET TimeZone = 'UTC'")
-        self._migrate()
+        if not read_only:
+            self._migrate()
+        elif self.schema_version() != SCHEMA_VERSION:
+            self._connection.close()
+            raise StoreError(
+                f"the DuckDB store {path} has schema {self.schema_version()}, this wqmon reads {SCHEMA_VERSION}: "
+                "open it once for writing (wqmon serve) to migrate it, then read it"
+            )
         # The number of each series and flag, as stored; only writes add to them (under the write lock).
         with self._cursor() as cursor:
             self._series = _Numbers.load(cursor, "series", SERIES_NAMES)
             self._flags = _Numbers.load(cursor, "flags", ("flag",))
 
     @classmethod
-    def from_url(cls, url: str) -> "DuckDBStore":
+    def from_url(cls, url: str, *, read_only: bool = False) -> "DuckDBStore":
         """Open `duckdb:///relative/path`, `duckdb:////absolute/path`, `duckdb:///:memory:` or a bare path."""
         path = url.removeprefix("duckdb://")
         if path != url:
             path = path.removeprefix("/")
-        return cls(path or DEFAULT_PATH)
+        return cls(path or DEFAULT_PATH, read_only=read_only)
 
     def __enter__(self) -> "DuckDBStore":
         return self
@@ -186,6 +196,8 @@ class DuckDBStore:
 
     def write(self, readings: pd.DataFrame) -> int:
         """Store a frame in the reading shape; return how many readings were accepted."""
+        if self.read_only:
+            raise StoreError(f"the DuckDB store {self.path} is open read-only; readings are written by its owner")
         frame = to_microseconds(as_readings(readings))
         if frame.empty:
             return 0
@@ -364,7 +376,8 @@ class DuckDBStore:
             if self._closed:
                 return
             self._closed = True
-            self._connection.execute("CHECKPOINT")
+            if not self.read_only:
+                self._connection.execute("CHECKPOINT")
             self._connection.close()
 
 
@@ -489,6 +502,23 @@ def _in(column: str, numbers: list[int]) -> str:
 
 def _utc_datetime(microseconds: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=microseconds)
+
+
+def _open_error(path: Path | str, error: duckdb.Error, *, read_only: bool) -> str:
+    """Why the file did not open and what to do: a file held by another process is the usual case."""
+    if "lock" not in str(error).lower():
+        return f"cannot open the DuckDB store {path}: {error}"
+    if read_only:
+        return (
+            f"cannot read the DuckDB store {path}: another process holds it for writing ({error}); "
+            "a DuckDB file is read by several processes only while no process writes it: stop that "
+            "process, or use InfluxDB (WQMON_STORE=influxdb://…) to evaluate on several processes"
+        )
+    return (
+        f"the DuckDB store {path} is already used by another process ({error}); a DuckDB file has one "
+        "owner: share that process's store, or use InfluxDB (WQMON_STORE=influxdb://…) to run several "
+        "wqmon instances over one store"
+    )
 
 
 def _readings_frame(table: pa.Table) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from ingest.table_size import TableTooLarge
 from models.errors import ConfigError, ReadingsError, UnitError, UnknownParameterError, UnknownSiteError
 from models.period.periods import PeriodError
 from models.values import ValueParseError
+from service.distributed import ClusterError
 from store.alerts import AlertStateError, UnknownAlertError
 from store.base import StoreError
 from store.keys import UnknownKeyError
@@ -130,6 +131,7 @@ STATUS_CODES: Final[dict[type[Exception], tuple[int, str, str]]] = {
     UnknownAlertError: (404, "Unknown alert", "unknown-alert"),
     AlertStateError: (409, "Alert state conflict", "alert-state"),
     StoreError: (503, "Store unavailable", "store-unavailable"),
+    ClusterError: (503, "Evaluation cluster unavailable", "cluster-unavailable"),
 }
 
 

@@ -24,6 +24,7 @@ from service.commands.store_access import check_store_exists, held_by_service, i
 
 if TYPE_CHECKING:
     from models.configuration import Configuration
+    from service.distributed import SharedStore
     from service.settings import Settings
     from store import Store
 
@@ -37,6 +38,14 @@ ConfigOption = Annotated[
 ]
 StateOption = Annotated[Path | None, typer.Option("--state", envvar="WQMON_STATE_PATH", help="state SQLite file")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        envvar="WQMON_DASK_ADDRESS",
+        help="Dask scheduler (tcp://host:8786): spread the evaluation by site over its workers",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -56,15 +65,9 @@ def _opened(store_url: str | None, config_dir: Path | None) -> Iterator[tuple[Se
     from models.configuration import Configuration
     from models.errors import ConfigError, UnknownSiteError
     from models.period.periods import PeriodError
-    from service.settings import Settings
     from store import StoreError, open_store
 
-    overrides: dict[str, Any] = {}
-    if store_url is not None:
-        overrides["store"] = store_url
-    if config_dir is not None:
-        overrides["config_dir"] = config_dir
-    settings = Settings(**overrides)
+    settings = _settings(store_url, config_dir)
     check_store_exists(settings.store)
     try:
         config = Configuration.load(settings.config_dir)
@@ -81,6 +84,40 @@ def _opened(store_url: str | None, config_dir: Path | None) -> Iterator[tuple[Se
         store.close()
 
 
+@contextmanager
+def _evaluated_over(
+    store_url: str | None, config_dir: Path | None, dask: str | None
+) -> Iterator[tuple[Settings, Configuration, Store | SharedStore]]:
+    """The store opened here, or with `dask` the store its cluster's workers read (service/distributed.py):
+    then this process does not open it (a DuckDB file is read by several processes only when none writes)."""
+    if dask is None:
+        with _opened(store_url, config_dir) as opened:
+            yield opened
+        return
+    from models.configuration import Configuration
+    from models.errors import ConfigError, UnknownSiteError
+    from models.period.periods import PeriodError
+    from service.distributed import ClusterError, SharedStore
+    from store import StoreError
+
+    settings = _settings(store_url, config_dir)
+    try:
+        yield settings, Configuration.load(settings.config_dir), SharedStore(dask, settings.store)
+    except (PeriodError, UnknownSiteError, ConfigError, StoreError, ClusterError) as error:
+        raise fail(str(error)) from None
+
+
+def _settings(store_url: str | None, config_dir: Path | None) -> Settings:
+    from service.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if store_url is not None:
+        overrides["store"] = store_url
+    if config_dir is not None:
+        overrides["config_dir"] = config_dir
+    return Settings(**overrides)
+
+
 def _print(body: dict[str, Any], as_json: bool, table: Callable[[dict[str, Any]], list[str]]) -> None:
     if as_json:
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
@@ -94,11 +131,12 @@ def evaluate(
     as_json: JsonOption = False,
     store: StoreOption = None,
     config_dir: ConfigOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Each site's class, items over target and main pollutants; each plant's compliant days."""
     from service.compliance_views import evaluate_period
 
-    with _opened(store, config_dir) as (settings, config, opened):
+    with _evaluated_over(store, config_dir, dask) as (settings, config, opened):
         body = evaluate_period(
             config, opened, period, site, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
         )
@@ -106,12 +144,16 @@ def evaluate(
 
 
 def compliance(
-    period: PeriodOption, as_json: JsonOption = False, store: StoreOption = None, config_dir: ConfigOption = None
+    period: PeriodOption,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+    config_dir: ConfigOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Every compliance rate with numerator, denominator and the sites that pull it down."""
     from service.compliance_views import compliance_for
 
-    with _opened(store, config_dir) as (settings, config, opened):
+    with _evaluated_over(store, config_dir, dask) as (settings, config, opened):
         body = compliance_for(
             config, opened, period, timezone=settings.timezone, min_valid_hours=settings.min_valid_hours_per_day
         )
@@ -125,12 +167,13 @@ def ratings(
     as_json: JsonOption = False,
     store: StoreOption = None,
     config_dir: ConfigOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Ratings of each river, basin and the county: class shares, main pollutants, 无劣Ⅴ, CWQI, ΔCWQI."""
     from models.period.periods import PeriodError
     from service.ratings_view import ratings_for
 
-    with _opened(store, config_dir) as (settings, config, opened):
+    with _evaluated_over(store, config_dir, dask) as (settings, config, opened):
         try:
             body = ratings_for(
                 config, opened, period, river=river, base=base,
@@ -164,13 +207,14 @@ def indicators(
     as_json: JsonOption = False,
     store: StoreOption = None,
     config_dir: ConfigOption = None,
+    dask: DaskOption = None,
     state: StateOption = None,
 ) -> None:
     """The indicator scorecard: each indicator's value, status and points, and the totals."""
     from service.compliance_views import scorecard_for
     from store.state import StateDB
 
-    with _opened(store, config_dir) as (settings, config, opened):
+    with _evaluated_over(store, config_dir, dask) as (settings, config, opened):
         state_db = StateDB(state or settings.state_path)
         try:
             body = scorecard_for(

@@ -13,6 +13,7 @@ from models.period.periods import PeriodError
 from models.values import ValueParseError
 from service.api.app import create_app
 from service.api.problems import PROBLEM_TYPE_BASE, STATUS_CODES, problem_of
+from service.distributed import ClusterError
 from service.settings import Settings
 from store.alerts import AlertStateError, UnknownAlertError
 from store.base import StoreError
@@ -51,6 +52,7 @@ def test_the_table_maps_each_domain_error_to_its_status() -> None:
         UnknownAlertError: 404,
         AlertStateError: 409,
         StoreError: 503,
+        ClusterError: 503,
     }
     assert problem_of(KeyError("not a domain error")) is None  # an unmapped error is a server error
 

@@ -153,3 +153,27 @@ def test_a_lab_file_dropped_into_the_inbox_is_imported_while_serving(
     store.close()
     assert sorted(stored["parameter"]) == ["w21003", "w21011"]
     assert stored.set_index("parameter").loc["w21011", "non_detect"]
+
+
+def test_a_second_instance_on_the_same_duckdb_file_refuses_to_start_and_points_to_influxdb(
+    tmp_path: Path, demo_config: Configuration
+) -> None:
+    env = environment(tmp_path, demo_config, f"duckdb:///{tmp_path / 'wqmon.duckdb'}")
+    first = start(env, free_port())
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "service", "serve", "--port", str(free_port())],
+            cwd=ROOT,
+            env={**env, "WQMON_STATE_PATH": str(tmp_path / "second-state.sqlite")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode == 2
+        assert "is already used by another process" in second.stderr
+        assert "use InfluxDB (WQMON_STORE=influxdb://…) to run several wqmon instances" in second.stderr
+        assert first.poll() is None  # the owner serves on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert first.returncode == 0

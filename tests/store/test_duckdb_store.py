@@ -14,6 +14,7 @@ import pytest
 from store import open_store
 from store.base import StoreError
 from store.duckdb_store import SCHEMA_VERSION, DuckDBStore
+from tests.county_data import county_year
 from tests.store.test_contract import readings
 
 
@@ -82,6 +83,32 @@ def test_a_closed_store_says_so(tmp_path: Path) -> None:
         store.read()
 
 
+def test_several_processes_read_a_file_no_process_writes(tmp_path: Path) -> None:
+    path = tmp_path / "wqmon.duckdb"
+    with DuckDBStore(path) as store:
+        store.write(county_year())
+    reader_code = (
+        "import sys, time; from store.duckdb_store import DuckDBStore; "
+        "s = DuckDBStore(sys.argv[1], read_only=True); print(len(s.read()), flush=True); time.sleep(60)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    reader = subprocess.Popen(
+        [sys.executable, "-c", reader_code, str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert reader.stdout is not None
+        count = int(reader.stdout.readline())
+        with DuckDBStore(path, read_only=True) as mine:
+            assert len(mine.read()) == count == len(county_year())
+            with pytest.raises(StoreError, match="read-only"):
+                mine.write(county_year())
+    finally:
+        os.kill(reader.pid, signal.SIGTERM)
+        reader.wait(timeout=30)
+        if reader.stdout is not None:
+            reader.stdout.close()
+
+
 def test_a_file_another_process_owns_is_refused_with_the_reason(tmp_path: Path) -> None:
     path = tmp_path / "wqmon.duckdb"
     DuckDBStore(path).close()
@@ -89,8 +116,10 @@ def test_a_file_another_process_owns_is_refused_with_the_reason(tmp_path: Path) 
     owner = subprocess.Popen([sys.executable, "-c", owner_code, str(path)], stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreError, match="one process owns a DuckDB file"):
+        with pytest.raises(StoreError, match="a DuckDB file has one owner.*use InfluxDB"):
             DuckDBStore(path)
+        with pytest.raises(StoreError, match="another process holds it for writing"):
+            DuckDBStore(path, read_only=True)
     finally:
         os.kill(owner.pid, signal.SIGTERM)
         owner.wait(timeout=30)
