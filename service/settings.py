@@ -37,10 +37,13 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="close a connection that takes longer than this to complete one packet"
     )
     hj212_max_connections: int = Field(
-        default=800, gt=0, description="connections open at once (keep below the process's file limit, ulimit -n)"
+        default=4000,
+        gt=0,
+        description="connections open at once; at start the process raises its open-file limit to fit them "
+        "(up to the hard limit, ulimit -Hn) and lowers this cap when it cannot",
     )
     hj212_max_connections_per_address: int = Field(
-        default=200,
+        default=1000,
         gt=0,
         description="connections open at once from one peer address (loggers behind one NAT share it)",
     )

@@ -17,8 +17,10 @@ import collections
 import datetime as dt
 import logging
 import re
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
 import pandas as pd
 
@@ -138,6 +140,7 @@ class Hj212Server:
 
     async def start(self) -> None:
         """Bind the listener and start the batch writer and the idle sweep."""
+        self._max_connections = connection_capacity(self.settings.hj212_max_connections)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
             lambda: LoggerConnection(self), self.settings.hj212_host, self.settings.hj212_port, backlog=4096
@@ -195,7 +198,7 @@ class Hj212Server:
     def _admission(self, connection: LoggerConnection) -> str | None:
         """Why a new connection is refused (a cap reached), or None to let it in."""
         settings = self.settings
-        if len(self._connections) >= settings.hj212_max_connections:
+        if len(self._connections) >= self._max_connections:
             self.counters.connections_refused += 1
             return f"{len(self._connections)} connections are open (WQMON_HJ212_MAX_CONNECTIONS)"
         same_address = sum(1 for c in self._connections if c.address == connection.address)
@@ -454,6 +457,32 @@ class Hj212Server:
             except Exception:
                 log.exception("HJ 212: on_stored hook failed (the readings are stored)")
         return accepted
+
+
+FILES_KEPT_FOR_THE_REST: Final = 256  # the store, the state file, HTTP clients, logs …
+
+
+def connection_capacity(wanted: int) -> int:
+    """How many logger connections this process can hold: its soft open-file limit is raised toward
+    `wanted` plus what the rest of the service needs (up to the hard limit), and the cap lowered, with
+    a warning, when the limit stays below it. A full descriptor table fails every HTTP request too."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + FILES_KEPT_FOR_THE_REST
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        capacity = max(soft - FILES_KEPT_FOR_THE_REST, 1)
+        log.warning(
+            "open-file limit %d holds %d HJ 212 connections, not %d (WQMON_HJ212_MAX_CONNECTIONS): "
+            "raise the limit (ulimit -n) to take more loggers", soft, capacity, wanted
+        )  # fmt: skip
+        return capacity
+    return wanted
 
 
 def _mn_of(raw: bytes) -> str | None:

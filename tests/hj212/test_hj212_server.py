@@ -3,6 +3,8 @@
 import asyncio
 import datetime as dt
 import functools
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -532,3 +534,22 @@ async def test_a_store_write_holds_at_most_hj212_flush_packets_and_each_is_ackno
     assert [r.qn for r in replies] == [f"201608240{h}0000123" for h in range(1, 8)]
     assert {r.cn for r in replies} == {"9014"} and len(store.read()) == 28
     assert server.counters.packets_stored == 7 and server.counters.replies_sent == 7
+
+
+def test_the_connection_cap_fits_the_open_file_limit() -> None:
+    """A full descriptor table fails every HTTP request too: the server raises its soft open-file
+    limit to hold the connections asked for and 256 more files, and where the hard limit is lower,
+    takes fewer connections (hard 600: 600 - 256 = 344) and says so."""
+    script = (
+        "import resource\n"
+        "from ingest.hj212.server import connection_capacity\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (512, 8192))\n"
+        "print(connection_capacity(4000), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (512, 600))\n"
+        "print(connection_capacity(4000), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
+    )
+    assert run.stdout.split("\n")[:2] == ["4000 4256", "344 600"]
+    assert "holds 344 HJ 212 connections, not 4000" in run.stderr
