@@ -77,6 +77,15 @@ class Site(BaseModel):
     river: str | None = None  # river (河流) the site is on: river ratings (环办〔2011〕22号)
     basin: str | None = None  # basin or water system (流域/水系): basin ratings
     lake: str | None = None  # lake or reservoir (湖库) of a lake point: its points are judged averaged
+    # (longitude, latitude) in degrees, WGS 84 as a GPS reads it: where the map of sites draws it
+    location: tuple[float, float] | None = None
+
+    @field_validator("location")
+    @classmethod
+    def _on_earth(cls, location: tuple[float, float] | None) -> tuple[float, float] | None:
+        if location is not None and not (-180 <= location[0] <= 180 and -90 <= location[1] <= 90):
+            raise ValueError(f"location {list(location)} is not [longitude, latitude] in degrees")
+        return location
 
     @field_validator("withdrawal_m3_by_month")
     @classmethod

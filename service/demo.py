@@ -6,6 +6,7 @@ that miss their target now and then, and lab non-detects.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -20,7 +21,7 @@ from models.reading import as_readings
 from service.alerting import AlertEngine
 from service.assessment_entries import enter_entries_file
 from service.compliance_views import load_indicator_system
-from service.demo_county import PLANT_MN, REPORT, SECTION_MN, SITES, ZONES
+from service.demo_county import MAP, PLANT_MN, REPORT, SECTION_MN, SITES, ZONES
 from store.base import Store
 from store.state import StateDB
 
@@ -57,12 +58,13 @@ class DemoFolder:
 
 
 def write_config(folder: Path) -> Configuration:
-    """Write sites.yaml, zones.yaml and report.yaml into `folder` and return the validated configuration."""
+    """Write sites.yaml, zones.yaml, report.yaml and map.geojson into `folder`; return the configuration."""
     folder.mkdir(parents=True, exist_ok=True)
     dump = {"allow_unicode": True, "sort_keys": False}
     (folder / "zones.yaml").write_text(HEADER + yaml.safe_dump({"zones": ZONES}, **dump), encoding="utf-8")  # type: ignore[call-overload]
     (folder / "sites.yaml").write_text(HEADER + yaml.safe_dump({"sites": SITES}, **dump), encoding="utf-8")  # type: ignore[call-overload]
     (folder / "report.yaml").write_text(HEADER + yaml.safe_dump({"report": REPORT}, **dump), encoding="utf-8")  # type: ignore[call-overload]
+    (folder / "map.geojson").write_text(json.dumps(MAP, ensure_ascii=False, indent=1), encoding="utf-8")
     return Configuration.load(folder)
 
 

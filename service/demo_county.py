@@ -26,6 +26,7 @@ ZONES: Final[list[dict[str, Any]]] = [
 SITES: Final[list[dict[str, Any]]] = [
     {
         "id": "wwtp-chengdong",
+        "location": [118.335, 29.712],
         "name": "城东污水处理厂",
         "kind": "plant",
         "standard": "GB18918-2002",
@@ -36,6 +37,7 @@ SITES: Final[list[dict[str, Any]]] = [
     },
     {
         "id": "qx-rujing",
+        "location": [118.205, 29.79],
         "name": "清溪入境断面",
         "kind": "section",
         "standard": "GB3838-2002",
@@ -47,6 +49,7 @@ SITES: Final[list[dict[str, Any]]] = [
     },
     {
         "id": "qx-chengqu",
+        "location": [118.3, 29.722],
         "name": "清溪城区断面",
         "kind": "section",
         "standard": "GB3838-2002",
@@ -57,6 +60,7 @@ SITES: Final[list[dict[str, Any]]] = [
     },
     {
         "id": "tx-huiru",
+        "location": [118.352, 29.688],
         "name": "桃溪汇入口断面",
         "kind": "section",
         "standard": "GB3838-2002",
@@ -67,6 +71,7 @@ SITES: Final[list[dict[str, Any]]] = [
     },
     {
         "id": "qx-chujing",
+        "location": [118.44, 29.65],
         "name": "清溪出境断面",
         "kind": "section",
         "standard": "GB3838-2002",
@@ -79,6 +84,7 @@ SITES: Final[list[dict[str, Any]]] = [
     },
     {
         "id": "src-qingshan",
+        "location": [118.24, 29.83],
         "name": "青山水库水源地",
         "kind": "source",
         "standard": "GB3838-2002",
@@ -89,6 +95,7 @@ SITES: Final[list[dict[str, Any]]] = [
     },
     {
         "id": "src-taoxi",
+        "location": [118.33, 29.62],
         "name": "桃溪水源地",
         "kind": "source",
         "standard": "GB3838-2002",
@@ -98,3 +105,38 @@ SITES: Final[list[dict[str, Any]]] = [
         "withdrawal_m3_per_year": 5_475_000,
     },
 ]
+
+# The demo county's outline and rivers for the map of sites (map.geojson; invented, like the county).
+MAP: Final[dict[str, Any]] = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"name": "清溪县"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[118.15, 29.80], [118.22, 29.87], [118.33, 29.86], [118.43, 29.79], [118.50, 29.66],
+                     [118.44, 29.59], [118.31, 29.58], [118.20, 29.64], [118.15, 29.80]]
+                ],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "清溪"},
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[118.16, 29.81], [118.205, 29.79], [118.26, 29.75], [118.30, 29.722],
+                                [118.352, 29.688], [118.40, 29.67], [118.44, 29.65], [118.49, 29.63]],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "桃溪"},
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[118.29, 29.60], [118.33, 29.62], [118.345, 29.66], [118.352, 29.688]],
+            },
+        },
+    ],
+}  # fmt: skip

@@ -34,6 +34,7 @@ from service.pages.session import (
     start_session,
 )
 from service.pages.site_cache import SitePageCache
+from service.pages.site_map import load_geojson, site_map
 from service.pages.text import KINDS, LANG_COOKIE, STATUS_COLOURS, label, language, plain, status_text
 from service.ports import AlertsPort
 from service.readings_input import upload_name
@@ -192,6 +193,21 @@ def latest(request: Request, context: Context) -> Response:
     if key is None:
         return _login_redirect(request)
     return _render(request, "latest.html", key, **views.latest_values(context, language(request)))
+
+
+@router.get("/map", response_model=None)
+def site_map_page(request: Request, context: Context, month: str | None = None) -> Response:
+    """The sites at their locations, coloured by the month's class, over the county's outline and rivers."""
+    key = _reader(request, context)
+    if key is None:
+        return _login_redirect(request)
+    try:
+        chosen = views.chosen_month(context, month)
+        geojson = load_geojson(context.config.folder)
+    except (PeriodError, ConfigError) as error:
+        return _render(request, "error.html", key, status_code=400, message=str(error))
+    classes = {row["site"].id: (row["evaluation"] or {}).get("class") for row in views.site_rows(context, chosen)}
+    return _render(request, "map.html", key, month=chosen, map=site_map(context.config, classes, geojson))
 
 
 @router.get("/sites/{site_id}", response_model=None)

@@ -164,7 +164,7 @@ def test_classes_and_statuses_carry_their_colours_with_a_legend(
 
 PHONE_PAGES = ["/overview?month=2025-10", "/sites?month=2025-10", "/latest", "/sites/qx-chujing?year=2025",
                "/sites/wwtp-chengdong?year=2025", "/sites/src-qingshan?year=2025", "/alerts", "/upload",
-               "/report?month=2025-10"]  # fmt: skip
+               "/report?month=2025-10", "/map?month=2025-10"]  # fmt: skip
 
 
 def test_every_page_fits_a_phone_with_a_collapsed_menu_and_scrolling_tables(

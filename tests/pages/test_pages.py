@@ -10,7 +10,11 @@ import openpyxl
 import plotly
 import pytest
 
+from models.configuration import Configuration
+from models.errors import ConfigError
+from models.methods.ratings import CLASS_COLOURS
 from service.pages.session import SESSION_COOKIE
+from service.pages.site_map import load_geojson, site_map
 from tests.pages.conftest import DemoServer
 
 _OPEN: list[httpx.Client] = []
@@ -317,3 +321,52 @@ def test_latest_values_show_each_stations_hourly_values_with_their_classes(demo_
         checked += 1
     assert checked >= 3  # the four sections' automatic stations (the outgoing one at least)
     assert '溶解氧<br><span class="muted">mg/L</span>' in table
+
+
+def test_the_map_draws_each_located_site_in_its_class_colour_over_the_outline_and_rivers(
+    demo_server: DemoServer,
+) -> None:
+    """/map: every demo site has a location; each links to its page with the colour of its class in
+    /api/v1/evaluations for the month (plants have none: grey); map.geojson gives one outline and two
+    rivers (清溪, 桃溪). No tile server: nothing but the page itself is loaded."""
+    page = client(demo_server, "viewer").get("/map", params={"month": "2025-10"}).text
+    bearer = {"Authorization": f"Bearer {demo_server.keys['viewer']}"}
+    evaluated = client(demo_server).get("/api/v1/evaluations", params={"period": "2025-10"}, headers=bearer).json()
+    classes = {s["site"]: s["class"] for s in evaluated["sites"]}
+    for site in demo_server.config.sites.values():
+        name = classes.get(site.id)
+        colour = CLASS_COLOURS[name]["hex"] if name else "#9e9e9e"
+        link = f'<a href="/sites/{site.id}" data-site="{site.id}" data-class="{name or ""}">'
+        assert link in page
+        assert f'fill="{colour}"' in page.split(link, 1)[1].split("</a>", 1)[0]
+    assert page.count('class="outline"') == 1 and page.count('class="river"') == 2
+    assert "http://" not in page.split('<svg id="site-map"', 1)[1].split("</svg>", 1)[0].replace("http://www.w3", "")
+
+
+def test_the_map_projection_by_hand(tmp_path: Path) -> None:
+    """Sites at (118.0, 30.0) and (118.1, 30.1): longitudes shrink by cos 30.05° = 0.86559, the larger
+    span (0.1° of latitude) fills 800 - 2 × 40 units, so 7,200 units a degree and a height of
+    0.1 × 7,200 + 80 = 800; A at (40, 40 + 0.1 × 7,200) = (40, 760), B at (40 + 0.1 × 0.86559 × 7,200,
+    40) = (663.2, 40). A site without a location is listed, not drawn."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "sites.yaml").write_text(
+        "sites:\n"
+        "  - {id: a, name: 甲, kind: section, standard: GB3838-2002, target: III, location: [118.0, 30.0]}\n"
+        "  - {id: b, name: 乙, kind: section, standard: GB3838-2002, target: III, location: [118.1, 30.1]}\n"
+        "  - {id: c, name: 丙, kind: section, standard: GB3838-2002, target: III}\n",
+        encoding="utf-8",
+    )
+    drawn = site_map(Configuration.load(folder), {"a": "IV"}, load_geojson(folder))
+    assert drawn["height"] == 800
+    assert [(s["site"].id, s["x"], s["y"], s["colour"]) for s in drawn["sites"]] == [
+        ("a", 40.0, 760.0, CLASS_COLOURS["IV"]["hex"]),
+        ("b", 663.2, 40.0, "#9e9e9e"),
+    ]
+    assert [s.id for s in drawn["unplaced"]] == ["c"]
+
+
+def test_a_map_geojson_that_is_not_geojson_is_refused_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "map.geojson").write_text("<kml/>", encoding="utf-8")
+    with pytest.raises(ConfigError, match="map.geojson: not GeoJSON"):
+        load_geojson(tmp_path)
