@@ -58,12 +58,15 @@ def _documented(description: str) -> dict[str, Any]:
 
 # The error responses every /api/v1 operation may give, for the OpenAPI description.
 PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    400: _documented("a request the server cannot read (a malformed body or form)"),
     401: _documented("no valid API key"),
     403: _documented("the key's role does not allow this"),
     404: _documented("no such site, parameter, zone, standard, alert or key"),
     409: _documented("the alert is not in a state that allows this"),
+    413: _documented("a body or upload beyond the service's limits (WQMON_MAX_UPLOAD_*); the detail names the limit"),
     422: _documented("invalid request; `errors` lists each bad row or field"),
     501: _documented("a part this build does not include"),
+    503: _documented("the store or the evaluation cluster does not answer; try again"),
 }
 
 

@@ -25,3 +25,16 @@ def test_405_names_the_allowed_methods(live: LiveApi) -> None:
     assert answer.headers["content-type"].startswith("application/problem+json")
     allowed = set(answer.headers["allow"].replace(" ", "").split(","))
     assert allowed and allowed <= {"GET", "HEAD", "POST"}  # (Starlette names the first route of the path)
+
+
+def test_every_operation_describes_the_problems_the_server_answers(live: LiveApi) -> None:
+    """Besides 422, the server answers 400 (an unreadable body), 413 (beyond the upload limits) and 503
+    (the store or the cluster away), each as application/problem+json: every API operation says so."""
+    schema = httpx.get(f"{live.url}/api/v1/openapi.json").json()
+    api = {path: operations for path, operations in schema["paths"].items() if path.startswith("/api/v1/")}
+    assert len(api) > 10
+    for path, operations in api.items():
+        for method, operation in operations.items():
+            for status in ("400", "413", "422", "503"):
+                content = operation["responses"][status]["content"]
+                assert "application/problem+json" in content, f"{method.upper()} {path} {status}"
