@@ -1,8 +1,12 @@
-"""Fixtures of the HJ 212 tests: the captured traffic of ../shared/data/hj212-captured."""
+"""Fixtures of the HJ 212 tests: the captured traffic of ../shared/data/hj212-captured, a fresh store and state."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from store.duckdb_store import DuckDBStore
+from store.state import StateDB
 
 CAPTURE_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "hj212-captured"
 
@@ -23,3 +27,19 @@ def capture_paths() -> list[Path]:
 @pytest.fixture(scope="session")
 def captured(capture_paths: list[Path]) -> list[bytes]:
     return [f.read_bytes() for f in capture_paths]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[DuckDBStore]:
+    """A fresh DuckDB store in the test's folder."""
+    opened = DuckDBStore(tmp_path / "wqmon.duckdb")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[StateDB]:
+    """A fresh state database in the test's folder."""
+    opened = StateDB(tmp_path / "state.sqlite")
+    yield opened
+    opened.close()

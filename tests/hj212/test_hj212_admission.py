@@ -2,7 +2,6 @@
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,20 +15,6 @@ from tests.hj212.test_hj212_server import TEST_MN, WATER_LOGGERS, hour_packet, i
 @pytest.fixture
 def site_config(tmp_path: Path) -> Configuration:
     return write_sites(tmp_path / "config", {**WATER_LOGGERS, TEST_MN: "123456"})
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Any:
-    store = DuckDBStore(tmp_path / "wqmon.duckdb")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Any:
-    state = StateDB(tmp_path / "state.sqlite")
-    yield state
-    state.close()
 
 
 async def hung_up(reader: asyncio.StreamReader, *, within: float = 10.0) -> bool:

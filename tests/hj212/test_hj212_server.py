@@ -85,20 +85,6 @@ def site_config(tmp_path: Path) -> Configuration:
     return write_sites(tmp_path / "config", {**WATER_LOGGERS, TEST_MN: "123456"})
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Any:
-    store = DuckDBStore(tmp_path / "wqmon.duckdb")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Any:
-    state = StateDB(tmp_path / "state.sqlite")
-    yield state
-    state.close()
-
-
 def server_settings(**overrides: Any) -> Settings:
     return Settings(**{"hj212_host": "127.0.0.1", "hj212_port": 0, **overrides})
 
