@@ -4,8 +4,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -60,25 +62,31 @@ def serve_in_thread(app: object, *, lifespan: str = "off") -> tuple[str, uvicorn
     return f"http://127.0.0.1:{port}", server, thread
 
 
+@contextmanager
+def live_service(folder: Path, config: Configuration, **settings: Any) -> Iterator[LiveApi]:
+    """The service of `config` over a fresh store and state in `folder`, one key per role, on loopback."""
+    chosen = Settings(
+        config_dir=config.folder,
+        store=f"duckdb:///{folder / 'wqmon.duckdb'}",
+        state_path=folder / "state.sqlite",
+        **settings,
+    )
+    store, state = DuckDBStore(folder / "wqmon.duckdb"), StateDB(chosen.state_path)
+    keys = KeyStore(state)
+    tokens = {role: keys.create(role=role, name=f"test {role}")[0] for role in ROLES}
+    service = Service(chosen, config=config, store=store, state=state, rules=AlertConfig.load(config.folder))
+    url, server, thread = serve_in_thread(service.app)
+    try:
+        yield LiveApi(url=url, keys=tokens, store=store, state=state, settings=chosen)
+    finally:
+        server.should_exit = True
+        thread.join()
+        store.close()
+        state.close()
+
+
 @pytest.fixture
 def live(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
     """The service of the demo county (API, compliance, alerts, quarantine, lab import; no listeners), empty."""
-    settings = Settings(
-        config_dir=demo_config.folder,
-        store=f"duckdb:///{tmp_path / 'wqmon.duckdb'}",
-        state_path=tmp_path / "state.sqlite",
-        max_upload_bytes=200_000,
-        max_page_size=500,
-    )
-    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_path)
-    keys = KeyStore(state)
-    tokens = {role: keys.create(role=role, name=f"test {role}")[0] for role in ROLES}
-    service = Service(
-        settings, config=demo_config, store=store, state=state, rules=AlertConfig.load(demo_config.folder)
-    )
-    url, server, thread = serve_in_thread(service.app)
-    yield LiveApi(url=url, keys=tokens, store=store, state=state, settings=settings)
-    server.should_exit = True
-    thread.join()
-    store.close()
-    state.close()
+    with live_service(tmp_path, demo_config, max_upload_bytes=200_000, max_page_size=500) as api:
+        yield api

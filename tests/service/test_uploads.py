@@ -11,14 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models.alerts.config import AlertConfig
 from models.configuration import Configuration
-from service.runtime import Service
-from service.settings import Settings
-from store.duckdb_store import DuckDBStore
-from store.keys import KeyStore
-from store.state import StateDB
-from tests.service.conftest import LiveApi, serve_in_thread
+from tests.service.conftest import LiveApi, live_service
 
 
 def workbook(*cells: str) -> bytes:
@@ -81,23 +75,8 @@ def test_an_upload_with_a_name_that_names_no_file_is_422(live: LiveApi, name: st
 @pytest.fixture
 def roomy(tmp_path: Path, demo_config: Configuration) -> Iterator[LiveApi]:
     """The demo service accepting uploads of 30 MB."""
-    settings = Settings(
-        config_dir=demo_config.folder,
-        store=f"duckdb:///{tmp_path / 'wqmon.duckdb'}",
-        state_path=tmp_path / "state.sqlite",
-        max_upload_bytes=30_000_000,
-    )
-    store, state = DuckDBStore(tmp_path / "wqmon.duckdb"), StateDB(settings.state_path)
-    tokens = {"operator": KeyStore(state).create(role="operator", name="lab")[0]}
-    service = Service(
-        settings, config=demo_config, store=store, state=state, rules=AlertConfig.load(demo_config.folder)
-    )
-    url, server, thread = serve_in_thread(service.app)
-    yield LiveApi(url=url, keys=tokens, store=store, state=state, settings=settings)
-    server.should_exit = True
-    thread.join()
-    store.close()
-    state.close()
+    with live_service(tmp_path, demo_config, max_upload_bytes=30_000_000) as api:
+        yield api
 
 
 def test_healthz_answers_while_a_large_upload_is_imported(roomy: LiveApi) -> None:
