@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from models.configuration import Configuration
-from models.methods.ratings import CLASS_COLOURS
+from models.methods.ratings import CLASS_COLOURS, CLASS_NAMES
 from models.methods.seasons import SEASON_ZH, SEASONS
 from models.period.periods import PeriodError, parse_period
 from models.period.statistics import MIN_VALID_HOURS_PER_DAY
@@ -21,8 +21,6 @@ from service.distributed import SharedStore
 from service.period_data import PeriodEvaluation
 from service.ratings_view import ratings_from
 from store.base import Store
-
-CLASS_ORDER = ("I", "II", "III", "IV", "V", "劣V")
 
 
 def seasons_for(
@@ -101,9 +99,9 @@ def _classes(config: Configuration, result: PeriodEvaluation) -> dict[str, dict[
 def _worst_season(year: str, by_period: dict[str, dict[str, Any]]) -> str | None:
     """The season with the worst class (the first of wet, normal, dry on a tie); None if none is judged."""
     ranked = [
-        (CLASS_ORDER.index(entry["class"]), season)
+        (CLASS_NAMES.index(entry["class"]), season)
         for season in SEASONS
-        if (entry := by_period[f"{year}-{season}"])["class"] in CLASS_ORDER
+        if (entry := by_period[f"{year}-{season}"])["class"] in CLASS_NAMES
     ]
     if not ranked:
         return None

@@ -206,7 +206,8 @@ def site_map_page(request: Request, context: Context, month: str | None = None) 
         geojson = load_geojson(context.config.folder)
     except (PeriodError, ConfigError) as error:
         return _render(request, "error.html", key, status_code=400, message=str(error))
-    classes = {row["site"].id: (row["evaluation"] or {}).get("class") for row in views.site_rows(context, chosen)}
+    evaluated = views.compliance_answer(context, "evaluations", period=chosen) if context.compliance else {}
+    classes = {entry["site"]: entry["class"] for entry in evaluated.get("sites", [])}
     return _render(request, "map.html", key, month=chosen, map=site_map(context.config, classes, geojson))
 
 
