@@ -6,9 +6,11 @@ with this answer's nonce, no framing by another site (clickjacking), nothing kep
 """
 
 import secrets
+from collections.abc import Callable
 from typing import Final
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY: Final[str] = (
@@ -25,6 +27,15 @@ def new_nonce() -> str:
 def content_security_policy(nonce: str | None = None) -> str:
     """The pages' Content-Security-Policy, allowing inline scripts carrying `nonce` when given."""
     return PAGE_POLICY.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
+
+
+def nonced_html(render: Callable[[str], str]) -> HTMLResponse:
+    """An HTML answer whose inline scripts may run: `render` writes the page with a fresh nonce on
+    each inline script, and the answer's policy names that nonce."""
+    nonce = new_nonce()
+    answer = HTMLResponse(render(nonce))
+    answer.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    return answer
 
 
 class SecurityHeaders:

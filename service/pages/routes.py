@@ -23,7 +23,7 @@ from service.api.routes.ranking import counties_of
 from service.api.routes.readings import _store as store_upload
 from service.federation.pull import rank_counties
 from service.pages import views
-from service.pages.headers import content_security_policy, new_nonce
+from service.pages.headers import content_security_policy, new_nonce, nonced_html
 from service.pages.session import (
     end_session,
     form_token,
@@ -441,10 +441,7 @@ def monthly_report(
         return _attachment(pdf, f"{report.title}.pdf", "application/pdf")
     asked = f"{'year' if year else 'month'}={chosen}"
     links = [("下载 PDF", f"/report?{asked}&format=pdf"), ("下载 XLSX", f"/report?{asked}&format=xlsx")]
-    nonce = new_nonce()
-    page = HTMLResponse(render_html(report, plotly_src=PLOTLY_URL, links=links, csp_nonce=nonce))
-    page.headers["Content-Security-Policy"] = content_security_policy(nonce)
-    return page
+    return nonced_html(lambda nonce: render_html(report, plotly_src=PLOTLY_URL, links=links, csp_nonce=nonce))
 
 
 def _attachment(content: bytes, file_name: str, media_type: str) -> Response:

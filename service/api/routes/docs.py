@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from service.api.problems import NotFound
-from service.pages.headers import content_security_policy, new_nonce
+from service.pages.headers import nonced_html
 
 DOCS_PATH: Final[str] = "/api/v1/docs"
 ASSETS: Final[dict[str, str]] = {
@@ -43,11 +43,8 @@ def docs(request: Request) -> HTMLResponse:
         swagger_css_url=f"{DOCS_PATH}/assets/swagger-ui.css",
         swagger_favicon_url=f"{DOCS_PATH}/assets/favicon.png",
     )
-    nonce = new_nonce()
-    html = bytes(page.body).decode("utf-8").replace("<script>", f'<script nonce="{nonce}">')
-    answer = HTMLResponse(html)
-    answer.headers["Content-Security-Policy"] = content_security_policy(nonce)
-    return answer
+    html = bytes(page.body).decode("utf-8")
+    return nonced_html(lambda nonce: html.replace("<script>", f'<script nonce="{nonce}">'))
 
 
 @router.get(DOCS_PATH + "/assets/{name}")
